@@ -1,0 +1,124 @@
+"""Typed values that cross `chains`' boundary: briefs, strategies, requests, drafts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.types import Passage
+
+__all__ = [
+    "Brief",
+    "Strategy",
+    "Request",
+    "Completion",
+    "Attempt",
+    "ChainResult",
+    "Draft",
+    "STYLES",
+    "HOOK_TYPES",
+    "HASHTAG_POLICIES",
+    "LENGTHS",
+    "TONES",
+    "AUDIENCES",
+]
+
+STYLES = ("announcement", "tutorial", "story", "listicle", "release_notes")
+HOOK_TYPES = ("question", "bold_claim", "statistic", "story", "contrarian")
+HASHTAG_POLICIES = ("nop", "boost_tag", "add_suggested_tag")
+LENGTHS = ("short", "medium", "long")
+TONES = ("professional", "friendly", "enthusiastic", "technical", "casual")
+AUDIENCES = ("developers", "engineering_leaders", "data_scientists", "general")
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What the creator asks for."""
+
+    style: str = "announcement"
+    tone: str = "professional"
+    audience: str = "developers"
+    length: str = "medium"
+    topic: str = ""  # optional focus, e.g. "the new CLI"
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """How a post is written: chosen by the agent, applied by the generator."""
+
+    hook: str = "question"
+    hashtag_policy: str = "nop"
+    length: str = "medium"
+    tone: str = "professional"
+
+    @property
+    def key(self) -> str:
+        """A stable string id, e.g. `question|nop|medium`."""
+        return f"{self.hook}|{self.hashtag_policy}|{self.length}"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One job for a writing provider.
+
+    `task` is "post", "rewrite", "storyboard" or "judge". `system` and `user` are
+    the chat messages for LLM providers; `passages` and `context` carry the same
+    material in structured form for the deterministic template provider.
+    """
+
+    task: str
+    system: str
+    user: str
+    passages: tuple[Passage, ...] = ()
+    context: dict[str, Any] = field(default_factory=dict)
+    max_tokens: int = 400
+    temperature: float = 0.4
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A provider's answer."""
+
+    text: str
+    model: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try of one provider inside the fallback chain."""
+
+    provider: str
+    model: str
+    ok: bool
+    latency_ms: float
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    """The first successful completion and every attempt made to get it."""
+
+    completion: Completion
+    provider: str
+    attempts: tuple[Attempt, ...]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A finished LinkedIn post draft with its parts and quality."""
+
+    text: str
+    hook: str
+    hashtags: tuple[str, ...]
+    caption: str
+    quality: float  # 0-100
+    quality_parts: dict[str, float]
+    provider: str
+    model: str
+    attempts: tuple[Attempt, ...]
+    strategy: Strategy
+    brief: Brief
+    fold_index: int  # character index where LinkedIn's "see more" fold falls
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,398 @@
+"""The SQLite store: one file, numbered migrations, append-only versions.
+
+`Store` owns the connection (WAL mode, one lock, safe across Streamlit's
+threads), applies the SQL files in `core/migrations/` in name order, and offers
+the base operations on sources, items, versions, ratings and status changes.
+Other modules (guard, moderation, jobs, agent) keep their own tables through
+their own migration files and reach the database through `Store.db`.
+A version is never updated in place: edits, revisions and restores are new rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from core.errors import InvalidInputError, NotFoundError
+from utils.events import utc_now_iso
+
+__all__ = ["Store", "Item", "Version", "Rating", "ItemStatus", "VERSION_ORIGINS"]
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSION_ORIGINS = (
+    "generated",
+    "guard_revision",
+    "reviewer_edit",
+    "improvement",
+    "restore",
+    "edit",
+)
+
+
+class ItemStatus:
+    """Item statuses. Moderation levels double as statuses once decided."""
+
+    DRAFT = "draft"
+    READY = "ready"
+    NEEDS_REVIEW = "needs_review"
+    APPROVED = "approved"
+    FLAGGED = "flagged"
+    REVIEW_REQUIRED = "review_required"
+    REJECTED = "rejected"
+    SENT_BACK = "sent_back"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One immutable version of an item."""
+
+    id: int
+    item_id: int
+    number: int
+    text: str
+    data: dict[str, Any]
+    origin: str
+    parent_id: int | None
+    provider: str
+    state: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """An item (post or video) and its current status."""
+
+    id: int
+    source_id: int | None
+    kind: str
+    title: str
+    status: str
+    created_by: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A creator's rating of one version."""
+
+    id: int
+    item_id: int
+    version_id: int | None
+    user: str
+    stars: int | None
+    liked: int | None
+    comment: str
+    created_at: str
+
+
+def _row_to_version(row: dict[str, Any]) -> Version:
+    return Version(
+        id=row["id"],
+        item_id=row["item_id"],
+        number=row["number"],
+        text=row["text"],
+        data=json.loads(row["data_json"] or "{}"),
+        origin=row["origin"],
+        parent_id=row["parent_id"],
+        provider=row["provider"],
+        state=row["state"],
+        created_at=row["created_at"],
+    )
+
+
+def _row_to_item(row: dict[str, Any]) -> Item:
+    return Item(**{k: row[k] for k in Item.__dataclass_fields__})
+
+
+@dataclass
+class Store:
+    """A SQLite database file with Herald's schema; `Store.open(path)` builds one."""
+
+    db: sqlite_utils.Database
+    path: Path | None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @classmethod
+    def open(cls, path: Path | str | None) -> "Store":
+        """Open (creating if needed) the database at `path`, or in memory when None."""
+        if path is None or str(path) == ":memory:":
+            conn = sqlite3.connect(":memory:", check_same_thread=False)
+            real_path = None
+        else:
+            real_path = Path(path)
+            real_path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(real_path), check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        store = cls(db=sqlite_utils.Database(conn), path=real_path)
+        store.migrate()
+        return store
+
+    # --- schema ------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        """Apply every migration file not applied yet; return the names applied now."""
+        applied_now: list[str] = []
+        with self.lock:
+            conn = self.db.conn
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+            for sql_file in sorted(MIGRATIONS_DIR.glob("*.sql")):
+                if sql_file.stem in done:
+                    continue
+                script = sql_file.read_text(encoding="utf-8")
+                try:
+                    conn.execute("BEGIN")
+                    for statement in _split_sql(script):
+                        conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO migrations(name, applied_at) VALUES (?, ?)",
+                        (sql_file.stem, utc_now_iso()),
+                    )
+                    conn.execute("COMMIT")
+                except Exception:
+                    conn.execute("ROLLBACK")
+                    raise
+                applied_now.append(sql_file.stem)
+        return applied_now
+
+    def applied_migrations(self) -> list[str]:
+        """Names of the migrations applied to this database, in order."""
+        return [r[0] for r in self.db.conn.execute("SELECT name FROM migrations ORDER BY name")]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block in one transaction under the store's lock."""
+        with self.lock:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE" if self.path else "BEGIN")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read query as dicts."""
+        with self.lock:
+            return list(self.db.query(sql, params))
+
+    # --- sources -----------------------------------------------------------
+    def add_source(
+        self, kind: str, location: str, content_hash: str, doc_count: int, skipped: list[str]
+    ) -> int:
+        """Record a loaded source and return its id."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO sources(kind, location, content_hash, doc_count, skipped_json, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, location, content_hash, doc_count, json.dumps(skipped[:200]), utc_now_iso()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def get_source(self, source_id: int) -> dict[str, Any]:
+        """One source row; raises NotFoundError."""
+        rows = self.query("SELECT * FROM sources WHERE id = ?", (source_id,))
+        if not rows:
+            raise NotFoundError(f"No source {source_id}; list sources in the Library page")
+        return rows[0]
+
+    # --- items and versions ------------------------------------------------
+    def create_item(
+        self,
+        text: str,
+        *,
+        kind: str = "post",
+        title: str = "",
+        source_id: int | None = None,
+        data: dict[str, Any] | None = None,
+        provider: str = "",
+        created_by: str = "",
+        status: str = ItemStatus.DRAFT,
+    ) -> tuple[Item, Version]:
+        """Create an item with its first version."""
+        now = utc_now_iso()
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO items(source_id, kind, title, status, created_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (source_id, kind, title, status, created_by, now),
+            )
+            item_id = int(cur.lastrowid or 0)
+            conn.execute(
+                "INSERT INTO status_changes(item_id, status, reason, actor, created_at) VALUES (?,?,?,?,?)",
+                (item_id, status, "created", created_by or "system", now),
+            )
+            version_id = self._insert_version(conn, item_id, text, data, "generated", None, provider, "active")
+        return self.get_item(item_id), self.get_version(version_id)
+
+    def add_version(
+        self,
+        item_id: int,
+        text: str,
+        *,
+        origin: str,
+        data: dict[str, Any] | None = None,
+        parent_id: int | None = None,
+        provider: str = "",
+        state: str = "active",
+    ) -> Version:
+        """Append a new version to an item (never rewrites an old one)."""
+        if origin not in VERSION_ORIGINS:
+            raise InvalidInputError(f"Unknown version origin {origin!r}; use one of {VERSION_ORIGINS}")
+        self.get_item(item_id)
+        with self.transaction() as conn:
+            version_id = self._insert_version(conn, item_id, text, data, origin, parent_id, provider, state)
+        return self.get_version(version_id)
+
+    def _insert_version(
+        self,
+        conn: sqlite3.Connection,
+        item_id: int,
+        text: str,
+        data: dict[str, Any] | None,
+        origin: str,
+        parent_id: int | None,
+        provider: str,
+        state: str,
+    ) -> int:
+        (number,) = conn.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE item_id = ?", (item_id,)
+        ).fetchone()
+        cur = conn.execute(
+            "INSERT INTO versions(item_id, number, text, data_json, origin, parent_id, provider, state, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                item_id,
+                number,
+                text,
+                json.dumps(data or {}, ensure_ascii=False, default=str),
+                origin,
+                parent_id,
+                provider,
+                state,
+                utc_now_iso(),
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def get_item(self, item_id: int) -> Item:
+        """One item; raises NotFoundError naming the fix."""
+        rows = self.query("SELECT * FROM items WHERE id = ?", (item_id,))
+        if not rows:
+            raise NotFoundError(f"No item {item_id}; list items with the Library page or `python -m core export --help`")
+        return _row_to_item(rows[0])
+
+    def list_items(self, *, status: str | None = None, kind: str | None = None, limit: int = 500) -> list[Item]:
+        """Items, newest first, optionally filtered."""
+        sql, params = "SELECT * FROM items WHERE 1=1", []
+        if status:
+            sql += " AND status = ?"
+            params.append(status)
+        if kind:
+            sql += " AND kind = ?"
+            params.append(kind)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        return [_row_to_item(r) for r in self.query(sql, tuple(params))]
+
+    def get_version(self, version_id: int) -> Version:
+        """One version; raises NotFoundError."""
+        rows = self.query("SELECT * FROM versions WHERE id = ?", (version_id,))
+        if not rows:
+            raise NotFoundError(f"No version {version_id}")
+        return _row_to_version(rows[0])
+
+    def versions(self, item_id: int) -> list[Version]:
+        """Every version of an item, oldest first."""
+        return [_row_to_version(r) for r in self.query("SELECT * FROM versions WHERE item_id = ? ORDER BY number", (item_id,))]
+
+    def latest_version(self, item_id: int, *, include_pending: bool = False) -> Version:
+        """The newest active version (pending ones only when asked)."""
+        states = ("active", "pending") if include_pending else ("active",)
+        rows = self.query(
+            f"SELECT * FROM versions WHERE item_id = ? AND state IN ({','.join('?' * len(states))})"
+            " ORDER BY number DESC LIMIT 1",
+            (item_id, *states),
+        )
+        if not rows:
+            raise NotFoundError(f"Item {item_id} has no active version")
+        return _row_to_version(rows[0])
+
+    def set_version_state(self, version_id: int, state: str) -> Version:
+        """Accept (active) or dismiss a pending version; text is never touched."""
+        if state not in ("active", "pending", "dismissed"):
+            raise InvalidInputError("Version state must be active, pending or dismissed")
+        with self.transaction() as conn:
+            conn.execute("UPDATE versions SET state = ? WHERE id = ?", (state, version_id))
+        return self.get_version(version_id)
+
+    def set_status(self, item_id: int, status: str, *, reason: str = "", actor: str = "system") -> Item:
+        """Change an item's status and record the change with who and why."""
+        self.get_item(item_id)
+        with self.transaction() as conn:
+            conn.execute("UPDATE items SET status = ? WHERE id = ?", (status, item_id))
+            conn.execute(
+                "INSERT INTO status_changes(item_id, status, reason, actor, created_at) VALUES (?,?,?,?,?)",
+                (item_id, status, reason, actor, utc_now_iso()),
+            )
+        return self.get_item(item_id)
+
+    def status_history(self, item_id: int) -> list[dict[str, Any]]:
+        """Every status change of an item, oldest first."""
+        return self.query("SELECT * FROM status_changes WHERE item_id = ? ORDER BY id", (item_id,))
+
+    # --- ratings -----------------------------------------------------------
+    def add_rating(
+        self,
+        item_id: int,
+        *,
+        version_id: int | None = None,
+        stars: int | None = None,
+        liked: int | None = None,
+        comment: str = "",
+        user: str = "anonymous",
+    ) -> Rating:
+        """Store a rating; stars must be 1-5 and liked 1, -1 or None."""
+        if stars is not None and not (isinstance(stars, int) and 1 <= stars <= 5):
+            raise InvalidInputError(f"A rating is 1 to 5 stars, not {stars!r}")
+        if liked not in (None, 1, -1):
+            raise InvalidInputError("liked must be 1 (like), -1 (dislike) or empty")
+        if stars is None and liked is None and not comment.strip():
+            raise InvalidInputError("Give stars, a like or dislike, or a comment")
+        self.get_item(item_id)
+        if version_id is not None and self.get_version(version_id).item_id != item_id:
+            raise InvalidInputError(f"Version {version_id} does not belong to item {item_id}")
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO ratings(item_id, version_id, user, stars, liked, comment, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (item_id, version_id, user or "anonymous", stars, liked, comment[:5000], utc_now_iso()),
+            )
+            rating_id = int(cur.lastrowid or 0)
+        row = self.query("SELECT * FROM ratings WHERE id = ?", (rating_id,))[0]
+        return Rating(**row)
+
+    def ratings(self, item_id: int | None = None) -> list[Rating]:
+        """Ratings of one item, or all, oldest first."""
+        if item_id is None:
+            rows = self.query("SELECT * FROM ratings ORDER BY id")
+        else:
+            rows = self.query("SELECT * FROM ratings WHERE item_id = ? ORDER BY id", (item_id,))
+        return [Rating(**r) for r in rows]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside strings there)."""
+    lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,0 +1,63 @@
+"""Typed values that cross `rag`'s boundary: documents, chunks, passages, loaded sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Document", "Chunk", "Passage", "LoadedSource", "DOCUMENT_KINDS"]
+
+DOCUMENT_KINDS = ("readme", "docs", "example", "changelog", "issue", "commit")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One text of a project: a file, an issue or a commit message."""
+
+    kind: str  # one of DOCUMENT_KINDS
+    path: str  # file path relative to the project root, "issue#12" or "commit:abc1234"
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a document that keeps where it came from (1-based, inclusive lines)."""
+
+    text: str
+    kind: str
+    path: str
+    start_line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused score and the parts of that score."""
+
+    text: str
+    kind: str
+    path: str
+    score: float
+    start_line: int = 0
+    end_line: int = 0
+    lexical: float = 0.0
+    dense: float = 0.0
+
+    @property
+    def location(self) -> str:
+        """`path:start-end`, or just the path when lines do not apply."""
+        if self.start_line and self.end_line:
+            return f"{self.path}:{self.start_line}-{self.end_line}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    """A project loaded into documents, with what was skipped and why."""
+
+    kind: str  # local | url | upload | demo
+    location: str
+    documents: tuple[Document, ...]
+    skipped: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())  # e.g. "offline: GitHub issues not fetched"
+    content_hash: str = ""
+    name: str = ""  # a display name for the project
