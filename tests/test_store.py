@@ -1,0 +1,81 @@
+"""Store: migrations, append-only versions, ratings validation, concurrent writers."""
+
+import threading
+
+import pytest
+
+from core.errors import InvalidInputError, NotFoundError
+from core.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store.open(tmp_path / "h.db")
+
+
+def test_migrations_apply_once(tmp_path):
+    s1 = Store.open(tmp_path / "m.db")
+    assert "0001_base" in s1.applied_migrations()
+    s2 = Store.open(tmp_path / "m.db")
+    assert s2.migrate() == []
+
+
+def test_versions_are_appended_never_rewritten(store):
+    item, v1 = store.create_item("first draft", title="t")
+    v2 = store.add_version(item.id, "second", origin="edit", parent_id=v1.id)
+    assert (v1.number, v2.number) == (1, 2)
+    assert store.get_version(v1.id).text == "first draft"
+    assert [v.text for v in store.versions(item.id)] == ["first draft", "second"]
+    assert store.latest_version(item.id).id == v2.id
+
+
+def test_pending_versions_do_not_replace_active(store):
+    item, v1 = store.create_item("approved text")
+    pending = store.add_version(item.id, "improved", origin="improvement", state="pending")
+    assert store.latest_version(item.id).id == v1.id
+    assert store.latest_version(item.id, include_pending=True).id == pending.id
+    store.set_version_state(pending.id, "active")
+    assert store.latest_version(item.id).id == pending.id
+
+
+def test_unknown_origin_is_refused(store):
+    item, _ = store.create_item("x")
+    with pytest.raises(InvalidInputError, match="origin"):
+        store.add_version(item.id, "y", origin="magic")
+
+
+@pytest.mark.parametrize("stars", [0, 6, -1])
+def test_rating_out_of_range(store, stars):
+    item, v = store.create_item("x")
+    with pytest.raises(InvalidInputError, match="1 to 5"):
+        store.add_rating(item.id, version_id=v.id, stars=stars)
+
+
+def test_rating_for_missing_item(store):
+    with pytest.raises(NotFoundError):
+        store.add_rating(999, stars=3)
+
+
+def test_status_changes_are_recorded(store):
+    item, _ = store.create_item("x")
+    store.set_status(item.id, "needs_review", reason="low confidence", actor="guard")
+    history = store.status_history(item.id)
+    assert [h["status"] for h in history] == ["draft", "needs_review"]
+    assert history[-1]["actor"] == "guard"
+
+
+def test_two_connections_rate_at_once_nothing_lost(tmp_path):
+    path = tmp_path / "c.db"
+    a, b = Store.open(path), Store.open(path)
+    item, v = a.create_item("x")
+
+    def rate(store, n):
+        for _ in range(n):
+            store.add_rating(item.id, version_id=v.id, stars=4)
+
+    threads = [threading.Thread(target=rate, args=(s, 25)) for s in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(a.ratings(item.id)) == 50
