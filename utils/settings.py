@@ -136,6 +136,7 @@ class Settings:
     reward_regenerate: float = -0.3
     reward_reject: float = -1.0
     reward_approve: float = 0.3
+    agent_initial_q: float = 1.0  # optimistic start: every untried strategy looks as good as the best reward
 
     # --- recommendations ---------------------------------------------------
     recommend_weights: tuple[float, float, float] = (0.4, 0.4, 0.2)
@@ -265,6 +266,7 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "HERALD_REWARD_REGENERATE": ("reward_regenerate", float),
     "HERALD_REWARD_REJECT": ("reward_reject", float),
     "HERALD_REWARD_APPROVE": ("reward_approve", float),
+    "HERALD_AGENT_INITIAL_Q": ("agent_initial_q", float),
     "HERALD_RECOMMEND_WEIGHTS": ("recommend_weights", _weights3),
     "HERALD_TRENDING_HALF_LIFE_H": ("trending_half_life_h", float),
     "HERALD_LOG_MAX_BYTES": ("log_max_bytes", int),
