@@ -1,0 +1,11 @@
+"""Render helpers shared by pages (Streamlit-side only); pages import what is named here."""
+
+from pages.components.post import (
+    render_draft,
+    render_exports,
+    render_passages,
+    render_rating,
+    render_refine,
+)
+
+__all__ = ["render_draft", "render_exports", "render_passages", "render_rating", "render_refine"]

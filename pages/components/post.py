@@ -1,0 +1,146 @@
+"""Render a stored post (`core.pipeline.PostView`): draft, fold preview, passages, exports, rating, refine.
+
+Each helper draws one block and, for the interactive ones, calls one core
+function (`build_export`/`record_export`, `rate_version`, `refine_post`),
+turning `HeraldError`s into `st.error`. No SQL, prompts or SDK calls here.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import HeraldError
+from core.pipeline import PostView, build_export, rate_version, record_export, refine_post
+from core.services import Services
+from utils.export import EXPORT_FORMATS
+
+__all__ = ["render_draft", "render_passages", "render_exports", "render_rating", "render_refine"]
+
+EXPORT_LABELS = {
+    "linkedin": "LinkedIn text",
+    "markdown": "Markdown",
+    "notion": "Notion",
+    "buffer": "Buffer CSV",
+    "csv": "CSV",
+}
+STAR_LABELS = {1: "★", 2: "★★", 3: "★★★", 4: "★★★★", 5: "★★★★★"}
+
+
+def render_draft(view: PostView, max_chars: int = 3000) -> None:
+    """The post with its character count, fold preview, hashtags, caption, quality and provider."""
+    count = view.char_count
+    cols = st.columns(4)
+    cols[0].metric("Characters", f"{count:,} / {max_chars:,}")
+    cols[1].metric("Quality", "—" if view.quality is None else f"{view.quality:.0f} / 100")
+    cols[2].metric("Provider", view.provider or "—")
+    cols[3].metric("Version", f"{view.version.number} of {view.version_count}")
+    if count > max_chars:
+        st.warning(f"The post is {count - max_chars} characters over LinkedIn's limit; refine it shorter.")
+    before, after = view.fold
+    st.markdown("**Feed preview** (what shows before *…see more*)")
+    with st.container(border=True):
+        st.text(before + ("…see more" if after.strip() else ""))
+    st.markdown("**Full post**")
+    st.code(view.text, language=None, wrap_lines=True)
+    if view.hashtags:
+        st.markdown("**Hashtags** " + " ".join(f"`{t}`" for t in view.hashtags))
+    if view.caption:
+        st.markdown(f"**Caption** {view.caption}")
+    if view.quality_parts:
+        with st.expander("Quality parts"):
+            st.table({k.replace("_", " "): [round(v, 2)] for k, v in view.quality_parts.items()})
+    if view.attempts:
+        with st.expander(f"Provider attempts ({len(view.attempts)})"):
+            st.table(
+                [
+                    {
+                        "provider": a.provider,
+                        "model": a.model,
+                        "ok": "yes" if a.ok else "no",
+                        "latency ms": round(a.latency_ms),
+                        "error": a.error,
+                    }
+                    for a in view.attempts
+                ]
+            )
+    for warning in view.warnings:
+        st.caption(f"⚠ {warning}")
+
+
+def render_passages(view: PostView) -> None:
+    """The passages the post was written from: path, kind, score, lines."""
+    if not view.passages:
+        st.caption("No passages recorded for this version.")
+        return
+    st.dataframe(
+        [
+            {
+                "path": p.path,
+                "kind": p.kind,
+                "score": round(p.score, 3),
+                "lines": f"{p.start_line}-{p.end_line}" if p.start_line else "",
+                "text": " ".join(p.text.split())[:160],
+            }
+            for p in view.passages
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def render_exports(services: Services, view: PostView, *, key: str = "export") -> None:
+    """A download button for every export format (refused items show why instead)."""
+    cols = st.columns(len(EXPORT_FORMATS))
+    for col, fmt in zip(cols, EXPORT_FORMATS, strict=True):
+        try:
+            result = build_export(services, view.item.id, fmt)
+        except HeraldError as exc:
+            st.info(str(exc))
+            return
+        col.download_button(
+            EXPORT_LABELS.get(fmt, fmt),
+            data=result.content,
+            file_name=result.filename,
+            mime=result.mime,
+            key=f"{key}-{fmt}-{view.version.id}",
+            on_click=record_export,
+            args=(services, view.item.id, fmt),
+            kwargs={"version_id": view.version.id},
+            width="stretch",
+        )
+
+
+def render_rating(services: Services, view: PostView, *, key: str = "rate") -> None:
+    """A 1-5 star rating with an optional comment, stored with this version."""
+    for rating in view.ratings:
+        st.caption(f"Rated {STAR_LABELS.get(rating.stars or 0, '')} by {rating.user}: {rating.comment}")
+    with st.form(f"{key}-{view.version.id}", clear_on_submit=True):
+        stars = st.radio(
+            "Your rating", list(STAR_LABELS), index=3, format_func=STAR_LABELS.get, horizontal=True
+        )
+        comment = st.text_input("Comment (optional)", max_chars=2000)
+        if st.form_submit_button("Save rating"):
+            try:
+                rate_version(services, view.item.id, view.version.id, int(stars), comment)
+            except HeraldError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Saved {STAR_LABELS[int(stars)]} for version {view.version.number}.")
+
+
+def render_refine(services: Services, view: PostView, *, key: str = "refine") -> bool:
+    """An instruction box that writes a new version; returns True when one was made."""
+    with st.form(f"{key}-{view.version.id}"):
+        instruction = st.text_input(
+            "Refine", placeholder="e.g. shorter, friendlier, end with a question", max_chars=1000
+        )
+        if not st.form_submit_button("Refine"):
+            return False
+    try:
+        with st.spinner("Rewriting…"):
+            version = refine_post(services, view.item.id, instruction)
+    except HeraldError as exc:
+        st.error(str(exc))
+        return False
+    st.success(f"Saved as version {version.number}; earlier versions are kept.")
+    return True

@@ -1,0 +1,138 @@
+"""Create: pick a project, write a brief, generate a grounded LinkedIn post, then refine, rate, export.
+
+Thin: widgets -> `core.pipeline.generate_post` -> render the stored post with
+`pages.components`. The page is laid out in numbered sections; the guard and
+agent engineers each add one render call in the section marked for them.
+State: `st.session_state[LAST_ITEM]` (item id) and `[LAST_RESULT]` (the last
+`PostResult`, for the guard/moderation/agent fields). Tests may preset
+`st.session_state[SERVICES_KEY]` with a `Services` built from fakes.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from chains.types import AUDIENCES, LENGTHS, STYLES, TONES, Brief
+from core.errors import HeraldError
+from core.pipeline import DEMO_SOURCES, SourceInput, generate_post, load_post
+from pages.common import get_services
+from pages.components import render_draft, render_exports, render_passages, render_rating, render_refine
+
+LAST_ITEM = "create_last_item_id"
+LAST_RESULT = "create_last_result"
+SERVICES_KEY = "herald_services"
+SOURCE_MODES = {
+    "demo:lumen": "Sample project (Lumen)",
+    "demo:herald": "Herald's own code",
+    "path": "Local folder",
+    "url": "Repository URL",
+    "upload": "Upload files",
+}
+
+
+def _label(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+services = st.session_state.get(SERVICES_KEY) or get_services()
+settings = services.settings
+
+st.title("Create a post")
+st.caption("Point Herald at a project; it writes a LinkedIn post from the project's own files.")
+
+# --- 1. Source --------------------------------------------------------------
+st.subheader("1. Source")
+demo_cols = st.columns(len(DEMO_SOURCES) + 1)
+demo_clicked = None
+for col, demo in zip(demo_cols, DEMO_SOURCES.values(), strict=False):
+    if col.button(f"Try: {demo.label}", key=f"demo-{demo.key}", help=str(demo.path)):
+        demo_clicked = demo.key
+mode = st.radio(
+    "Or choose a source", list(SOURCE_MODES), format_func=SOURCE_MODES.get, horizontal=True, key="source_mode"
+)
+source: SourceInput | None = None
+if mode.startswith("demo:"):
+    source = SourceInput("demo", mode.split(":", 1)[1])
+elif mode == "path":
+    path = st.text_input("Folder or git checkout", placeholder="/home/me/code/my-project", key="source_path")
+    source = SourceInput("path", path)
+elif mode == "url":
+    url = st.text_input("GitHub or GitLab URL", placeholder="https://github.com/owner/repo", key="source_url")
+    source = SourceInput("url", url)
+else:
+    uploads = st.file_uploader(
+        "README, docs, notebooks or a .zip of a repository",
+        type=["md", "markdown", "rst", "txt", "ipynb", "zip"],
+        accept_multiple_files=True,
+        key="source_upload",
+    )
+    source = SourceInput("upload", files=tuple((f.name, f.getvalue()) for f in uploads or []))
+
+# --- 2. Brief ---------------------------------------------------------------
+st.subheader("2. Brief")
+c1, c2, c3, c4 = st.columns(4)
+style = c1.selectbox("Style", STYLES, format_func=_label, key="brief_style")
+tone = c2.selectbox("Tone", TONES, format_func=_label, key="brief_tone")
+audience = c3.selectbox("Audience", AUDIENCES, format_func=_label, key="brief_audience")
+length = c4.radio("Length", LENGTHS, index=1, format_func=_label, horizontal=True, key="brief_length")
+topic = st.text_input("Topic (optional)", placeholder="e.g. the new link checker", key="brief_topic")
+brief = Brief(style=style, tone=tone, audience=audience, length=length, topic=topic)
+
+# --- 3. Generate ------------------------------------------------------------
+if demo_clicked:
+    source = SourceInput("demo", demo_clicked)
+if st.button("Generate", type="primary", key="generate") or demo_clicked:
+    with st.status("Generating…", expanded=True) as status:
+
+        def _progress(label: str, fraction: float) -> None:
+            status.update(label=f"{label}…")
+            if fraction < 1:
+                st.write(f"{label}…")
+
+        try:
+            result = generate_post(source, brief, services, progress=_progress)
+        except HeraldError as exc:
+            status.update(label="Could not generate a post", state="error", expanded=True)
+            st.error(str(exc))
+        else:
+            total_s = sum(result.timings.values()) / 1000
+            status.update(label=f"Draft ready in {total_s:.1f} s", state="complete", expanded=False)
+            st.session_state[LAST_ITEM] = result.item_id
+            st.session_state[LAST_RESULT] = result
+
+item_id = st.session_state.get(LAST_ITEM)
+if item_id is None:
+    st.info("Pick a source and press Generate, or try a demo.")
+    st.stop()
+try:
+    view = load_post(services, int(item_id))
+except HeraldError as exc:
+    st.error(str(exc))
+    st.stop()
+last_result = st.session_state.get(LAST_RESULT)
+if last_result is not None and last_result.item_id != view.item.id:
+    last_result = None
+
+# --- 4. Draft ---------------------------------------------------------------
+st.subheader(f"4. Draft · item {view.item.id} · {view.item.status.replace('_', ' ')}")
+render_draft(view, settings.linkedin_max_chars)
+
+# --- 5. Passages it was written from ---------------------------------------
+st.subheader("5. Written from")
+render_passages(view)
+if last_result is not None and last_result.notes:
+    with st.expander(f"Notes about the source ({len(last_result.notes)})"):
+        for note in last_result.notes:
+            st.caption(note)
+
+# --- 6. Claim check (guard) -- the guard engineer adds one render call here --
+
+# --- 7. Strategy (agent) -- the agent engineer adds one render call here -----
+
+# --- 8. Refine, rate, export -------------------------------------------------
+st.subheader("8. Refine, rate, export")
+if render_refine(services, view):
+    st.rerun()
+render_rating(services, view)
+st.markdown("**Download**")
+render_exports(services, view)
