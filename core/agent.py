@@ -1,0 +1,571 @@
+"""The strategy agent: tabular Q-learning over post strategies, persisted in SQLite.
+
+State: the discretised context (`core.agent_context.state_of`). Actions: the 45
+strategies (hook type x hashtag policy x length); the tone comes from the
+context and is copied into the returned `Strategy`. Policy: epsilon-greedy,
+epsilon decaying linearly from `epsilon_start` to `epsilon_end` over
+`epsilon_decay_steps` rewards learned *in that state* (a context nobody has
+rated yet is explored as much as a new install).
+
+Update: `Q(s,a) += alpha_n * (r + discount * max_a' Q(s',a') - Q(s,a))`, where
+`s'` is given only when a caller passes `next_context` (Herald's posts are
+one-step episodes, so with the default discount 0 this is a contextual bandit).
+Untried strategies start at `agent_initial_q` (optimistic: 1.0, the best
+reward), and the step size is count-based, `alpha_n = 1 / (n + 1/learning_rate - 1)`:
+the first update uses `learning_rate`, later ones shrink like a running mean in
+which the optimistic start counts as `1/learning_rate - 1` ratings. Optimism
+makes the agent try every strategy; the shrinking step lets 45 noisy arms be
+told apart within about 1,000 ratings (bench/agent.py).
+
+Storage (migration 0400_agent.sql): `agent_q`, `agent_choices` (context,
+state, strategy, propensity, epsilon), `agent_rewards`, `agent_transitions`
+(the full history that `train_now` replays) and `agent_replay` (a circular
+buffer of the last `replay_size` transitions, replayed with the plain learning
+rate when discount > 0). Every write reads the current row inside one
+transaction, so two sessions learning at once lose nothing. Corrupt Q rows are
+skipped, logged and reported by `stats()`; they never crash a choice.
+This module does not map events to rewards (`core.rewards`) nor estimate
+policies offline (`core.ope`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from chains.types import Strategy
+from core.agent_context import (
+    STRATEGY_KEYS,
+    describe_state,
+    normalize_context,
+    state_of,
+    strategies,
+    strategy_from_key,
+)
+from core.errors import InvalidInputError
+from core.ope import OPEEstimate, evaluate_policy
+from core.store import Store
+from utils.events import utc_now_iso
+from utils.settings import Settings, load_settings
+
+__all__ = ["Agent", "Choice", "LearnStep", "AgentStats", "TrainReport", "StrategyValue", "strategies"]
+
+LOG = logging.getLogger(__name__)
+REPLAY_BATCH = 16
+
+
+@dataclass(frozen=True)
+class StrategyValue:
+    """One strategy's learned value in one state."""
+
+    key: str
+    q: float
+    visits: int
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A strategy the agent chose, with the probability it had and why."""
+
+    strategy: Strategy
+    propensity: float
+    epsilon: float
+    explored: bool
+    state: str
+    context: dict[str, Any]
+    id: int | None = None
+    q_values: dict[str, float] = field(default_factory=dict)
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class LearnStep:
+    """What one reward changed in the Q-table."""
+
+    state: str
+    key: str
+    reward: float
+    q_before: float
+    q_after: float
+    step_size: float
+    visits: int
+    transition_id: int
+    reward_id: int | None
+
+
+@dataclass(frozen=True)
+class AgentStats:
+    """Sizes and averages of what the agent has stored."""
+
+    states: int
+    q_rows: int
+    choices: int
+    rewards: int
+    transitions: int
+    replay_len: int
+    replay_size: int
+    mean_reward: float | None
+    recent_mean_reward: float | None
+    corrupt_rows: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    """The result of replaying the whole history."""
+
+    transitions: int
+    skipped: int
+    states: int
+    seconds: float
+
+
+class Agent:
+    """Epsilon-greedy tabular Q-learning over strategies; build with `create` or `from_store`."""
+
+    def __init__(self, store: Store, settings: Settings, seed: int | None = None, events: Any = None):
+        if not 0 < settings.learning_rate <= 1:
+            raise InvalidInputError("HERALD_LEARNING_RATE must be in (0, 1]")
+        self.store = store
+        self.settings = settings
+        self.events = events
+        self.rng = random.Random(seed)
+        self.corrupt: dict[str, str] = {}
+
+    @classmethod
+    def create(
+        cls, db_path: Path | str | None = None, seed: int | None = None, settings: Settings | None = None
+    ) -> "Agent":
+        """An agent over its own store (in memory when no path is given), default settings."""
+        return cls(Store.open(db_path), settings or load_settings(), seed=seed)
+
+    @classmethod
+    def from_store(
+        cls, store: Store, settings: Settings, seed: int | None = None, events: Any = None
+    ) -> "Agent":
+        """An agent over an existing store (the app's SQLite file)."""
+        return cls(store, settings, seed=seed, events=events)
+
+    # --- reading the table -------------------------------------------------
+    def _valid(self, state: str, key: Any, q: Any, visits: Any) -> tuple[float, int] | None:
+        reason = ""
+        if key not in STRATEGY_KEYS:
+            reason = f"unknown strategy {key!r}"
+        elif isinstance(q, (bytes, str)) or q is None or not math.isfinite(float(q)):
+            reason = f"Q-value {q!r} is not a number"
+        elif not isinstance(visits, int) or visits < 0:
+            reason = f"visit count {visits!r} is not a count"
+        if reason:
+            name = f"{state} / {key}"
+            if name not in self.corrupt:
+                LOG.warning("Skipping corrupt Q-table row %s: %s", name, reason)
+            self.corrupt[name] = reason
+            return None
+        return float(q), int(visits)
+
+    def _rows(self, state: str, conn: Any = None) -> dict[str, tuple[float, int]]:
+        sql, params = "SELECT strategy, q, visits FROM agent_q WHERE state = ?", (state,)
+        raw = (
+            conn.execute(sql, params).fetchall()
+            if conn is not None
+            else [(r["strategy"], r["q"], r["visits"]) for r in self.store.query(sql, params)]
+        )
+        table: dict[str, tuple[float, int]] = {}
+        for key, q, visits in raw:
+            ok = self._valid(state, key, q, visits)
+            if ok is not None:
+                table[key] = ok
+        return table
+
+    def epsilon_for(self, visits: int) -> float:
+        """Exploration rate after `visits` rewards learned in a state (linear decay)."""
+        s = self.settings
+        frac = min(1.0, visits / s.epsilon_decay_steps) if s.epsilon_decay_steps > 0 else 1.0
+        return s.epsilon_start + (s.epsilon_end - s.epsilon_start) * frac
+
+    def epsilon(self, context: Mapping[str, Any]) -> float:
+        """The exploration rate the agent uses for this context now."""
+        return self.epsilon_for(sum(n for _, n in self._rows(state_of(context)).values()))
+
+    def strategy_values(self, context: Mapping[str, Any]) -> list[StrategyValue]:
+        """Every strategy's Q-value and visit count for a context, best first."""
+        table = self._rows(state_of(context))
+        init = self.settings.agent_initial_q
+        values = [StrategyValue(k, *table.get(k, (init, 0))) for k in STRATEGY_KEYS]
+        return sorted(values, key=lambda v: (-v.q, STRATEGY_KEYS.index(v.key)))
+
+    def q_values(self, context: Mapping[str, Any]) -> dict[str, float]:
+        """Q-value per strategy key for a context (untried ones at the initial value)."""
+        return {v.key: v.q for v in self.strategy_values(context)}
+
+    def best_strategy(self, context: Mapping[str, Any]) -> Strategy:
+        """The greedy strategy for a context (ties go to the first in `strategies()` order)."""
+        ctx = normalize_context(context)
+        return strategy_from_key(self.strategy_values(ctx)[0].key, ctx["tone"])
+
+    # --- choosing ----------------------------------------------------------
+    def choose(self, context: Mapping[str, Any], *, log: bool = True) -> Choice:
+        """Pick a strategy epsilon-greedily and log the choice with its propensity."""
+        ctx = normalize_context(context)
+        state = state_of(ctx)
+        table = self._rows(state)
+        init = self.settings.agent_initial_q
+        qs = {k: table.get(k, (init, 0))[0] for k in STRATEGY_KEYS}
+        visits = sum(n for _, n in table.values())
+        eps = self.epsilon_for(visits)
+        best = max(qs.values())
+        greedy = [k for k in STRATEGY_KEYS if qs[k] >= best - 1e-12]
+        explored = self.rng.random() < eps
+        key = self.rng.choice(STRATEGY_KEYS) if explored else self.rng.choice(greedy)
+        propensity = (1 - eps) * (key in greedy) / len(greedy) + eps / len(STRATEGY_KEYS)
+        why = self._explain(state, key, explored, eps, qs, table, len(greedy))
+        choice = Choice(
+            strategy_from_key(key, ctx["tone"]), propensity, eps, explored, state, ctx, None, qs, why
+        )
+        return self._log_choice(choice) if log else choice
+
+    def log_choice(self, context: Mapping[str, Any], strategy: Strategy | str) -> Choice:
+        """Log a strategy the creator picked (propensity 1), so its rewards still teach the agent."""
+        ctx = normalize_context(context)
+        key = self._key(strategy)
+        state = state_of(ctx)
+        why = "You picked this strategy yourself; its ratings still teach the agent."
+        qs = self.q_values(ctx)
+        choice = Choice(strategy_from_key(key, ctx["tone"]), 1.0, 0.0, False, state, ctx, None, qs, why)
+        return self._log_choice(choice, forced=True)
+
+    def _log_choice(self, choice: Choice, forced: bool = False) -> Choice:
+        with self.store.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO agent_choices(context_json, state, strategy, tone, propensity, epsilon, explored,"
+                " forced, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    json.dumps(choice.context),
+                    choice.state,
+                    choice.strategy.key,
+                    choice.strategy.tone,
+                    choice.propensity,
+                    choice.epsilon,
+                    int(choice.explored),
+                    int(forced),
+                    utc_now_iso(),
+                ),
+            )
+            choice_id = int(cur.lastrowid or 0)
+        if self.events is not None:
+            self.events.emit(
+                "agent_choice",
+                scores={"propensity": choice.propensity, "epsilon": choice.epsilon},
+                strategy=choice.strategy.key,
+                state=choice.state,
+                explored=choice.explored,
+            )
+        return Choice(**{**choice.__dict__, "id": choice_id})
+
+    def link_choice(self, choice_id: int, item_id: int, version_id: int | None = None) -> None:
+        """Attach a logged choice to the item (and version) written with it."""
+        with self.store.transaction() as conn:
+            conn.execute(
+                "UPDATE agent_choices SET item_id = ?, version_id = ? WHERE id = ?",
+                (item_id, version_id, choice_id),
+            )
+
+    def choice_for_item(self, item_id: int) -> Choice | None:
+        """The latest choice logged for an item, or None."""
+        rows = self.store.query(
+            "SELECT * FROM agent_choices WHERE item_id = ? ORDER BY id DESC LIMIT 1", (item_id,)
+        )
+        return self._row_to_choice(rows[0]) if rows else None
+
+    def get_choice(self, choice_id: int) -> Choice | None:
+        """One logged choice by id, or None."""
+        rows = self.store.query("SELECT * FROM agent_choices WHERE id = ?", (choice_id,))
+        return self._row_to_choice(rows[0]) if rows else None
+
+    def _row_to_choice(self, row: dict[str, Any]) -> Choice | None:
+        if row["strategy"] not in STRATEGY_KEYS:
+            return None
+        ctx = normalize_context(json.loads(row["context_json"] or "{}"))
+        strategy = strategy_from_key(row["strategy"], ctx["tone"])
+        return Choice(
+            strategy,
+            float(row["propensity"]),
+            float(row["epsilon"]),
+            bool(row["explored"]),
+            row["state"],
+            ctx,
+            int(row["id"]),
+        )
+
+    def _explain(
+        self,
+        state: str,
+        key: str,
+        explored: bool,
+        eps: float,
+        qs: dict[str, float],
+        table: dict[str, tuple[float, int]],
+        n_greedy: int,
+    ) -> str:
+        where = describe_state(state)
+        tried = table.get(key, (0.0, 0))[1]
+        if explored:
+            return (
+                f"Exploring ({eps:.0%} of choices are random so the agent keeps learning): "
+                f"{key} was picked at random for {where}."
+            )
+        if not table:
+            return (
+                f"No ratings yet for {where}: every strategy starts optimistic, so the agent "
+                f"tries them in turn ({n_greedy} untried)."
+            )
+        if tried == 0:
+            return f"{key} has not been rated yet for {where}; untried strategies are tried before settling."
+        return (
+            f"{key} has the highest expected reward ({qs[key]:+.2f} from {tried} rewards) for {where}; "
+            f"{eps:.0%} of choices still explore."
+        )
+
+    # --- learning ----------------------------------------------------------
+    @staticmethod
+    def _key(strategy: Any) -> str:
+        key = (
+            strategy.strategy.key
+            if isinstance(strategy, Choice)
+            else strategy.key
+            if isinstance(strategy, Strategy)
+            else str(strategy)
+        )
+        if key not in STRATEGY_KEYS:
+            raise InvalidInputError(f"Unknown strategy {key!r}; use one of `strategies()` or its `.key`")
+        return key
+
+    def step_size(self, visits: int) -> float:
+        """alpha_n for the n-th update of a Q-value: learning_rate at n=1, then like a running mean."""
+        lr = self.settings.learning_rate
+        return 1.0 / (max(1, visits) + 1.0 / lr - 1.0)
+
+    def learn(
+        self,
+        context: Mapping[str, Any],
+        strategy: Strategy | Choice | str,
+        reward: float,
+        *,
+        next_context: Mapping[str, Any] | None = None,
+        event: str = "reward",
+        item_id: int | None = None,
+        version_id: int | None = None,
+        value: float | None = None,
+        user: str = "",
+        choice_id: int | None = None,
+    ) -> LearnStep:
+        """Apply one reward to Q(state, strategy); `strategy` is a Strategy, a Choice or a key.
+
+        A Choice also links the reward to the logged choice (for off-policy evaluation).
+        """
+        key = self._key(strategy)
+        if isinstance(reward, bool) or not isinstance(reward, (int, float)) or not math.isfinite(reward):
+            raise InvalidInputError(f"A reward is a finite number, not {reward!r}")
+        if isinstance(strategy, Choice):
+            choice_id = strategy.id if choice_id is None else choice_id
+            state = strategy.state
+        else:
+            state = state_of(context)
+        next_state = state_of(next_context) if next_context is not None else None
+        s = self.settings
+        with self.store.transaction() as conn:
+            table = self._rows(state, conn)
+            q_old, n_old = table.get(key, (s.agent_initial_q, 0))
+            target = float(reward)
+            if next_state is not None and s.discount:
+                nxt = self._rows(next_state, conn)
+                target += s.discount * max(nxt.get(k, (s.agent_initial_q, 0))[0] for k in STRATEGY_KEYS)
+            n_new = n_old + 1
+            alpha = self.step_size(n_new)
+            q_new = q_old + alpha * (target - q_old)
+            now = utc_now_iso()
+            conn.execute(
+                "INSERT OR REPLACE INTO agent_q(state, strategy, q, visits, updated_at) VALUES (?,?,?,?,?)",
+                (state, key, q_new, n_new, now),
+            )
+            cur = conn.execute(
+                "INSERT INTO agent_rewards(choice_id, item_id, version_id, strategy, event, value, reward, user,"
+                " learned, created_at) VALUES (?,?,?,?,?,?,?,?,1,?)",
+                (choice_id, item_id, version_id, key, event, value, float(reward), user, now),
+            )
+            reward_id = int(cur.lastrowid or 0)
+            cur = conn.execute(
+                "INSERT INTO agent_transitions(choice_id, reward_id, state, strategy, reward, next_state, created_at)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (choice_id, reward_id, state, key, float(reward), next_state, now),
+            )
+            tid = int(cur.lastrowid or 0)
+            conn.execute(
+                "INSERT OR REPLACE INTO agent_replay(slot, transition_id, state, strategy, reward, next_state)"
+                " VALUES (?,?,?,?,?,?)",
+                ((tid - 1) % max(1, s.replay_size), tid, state, key, float(reward), next_state),
+            )
+        self.corrupt.pop(f"{state} / {key}", None)
+        if s.discount > 0:
+            self.replay(REPLAY_BATCH)
+        if self.events is not None:
+            self.events.emit(
+                "agent_reward",
+                item_id=item_id,
+                scores={"reward": float(reward), "q": q_new},
+                strategy=key,
+                state=state,
+                event=event,
+            )
+        return LearnStep(state, key, float(reward), q_old, q_new, alpha, n_new, tid, reward_id)
+
+    def log_reward(
+        self,
+        reward: float,
+        *,
+        event: str,
+        item_id: int | None = None,
+        version_id: int | None = None,
+        value: float | None = None,
+        user: str = "",
+    ) -> int:
+        """Store a reward that no logged choice can be credited with (the agent does not learn from it)."""
+        with self.store.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO agent_rewards(item_id, version_id, strategy, event, value, reward, user, learned,"
+                " created_at) VALUES (?,?,'',?,?,?,?,0,?)",
+                (item_id, version_id, event, value, float(reward), user, utc_now_iso()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def replay(self, batch_size: int = REPLAY_BATCH) -> int:
+        """Re-apply a random batch from the replay buffer (plain learning rate, visits unchanged)."""
+        s = self.settings
+        with self.store.transaction() as conn:
+            rows = conn.execute(
+                "SELECT state, strategy, reward, next_state FROM agent_replay ORDER BY RANDOM() LIMIT ?",
+                (batch_size,),
+            ).fetchall()
+            for state, key, reward, next_state in rows:
+                table = self._rows(state, conn)
+                if key not in table:
+                    continue
+                q_old, n = table[key]
+                target = float(reward)
+                if next_state:
+                    nxt = self._rows(next_state, conn)
+                    target += s.discount * max(nxt.get(k, (s.agent_initial_q, 0))[0] for k in STRATEGY_KEYS)
+                conn.execute(
+                    "UPDATE agent_q SET q = ? WHERE state = ? AND strategy = ?",
+                    (q_old + s.learning_rate * (target - q_old), state, key),
+                )
+        return len(rows)
+
+    def train_now(self) -> TrainReport:
+        """Rebuild the Q-table and replay buffer by replaying every stored transition in order."""
+        started = time.perf_counter()
+        s = self.settings
+        init = s.agent_initial_q
+        with self.store.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, state, strategy, reward, next_state FROM agent_transitions ORDER BY id"
+            ).fetchall()
+            table: dict[tuple[str, str], list[float]] = {}
+            skipped = 0
+            for _tid, state, key, reward, next_state in rows:
+                if (
+                    key not in STRATEGY_KEYS
+                    or isinstance(reward, (str, bytes))
+                    or reward is None
+                    or not math.isfinite(float(reward))
+                ):
+                    skipped += 1
+                    continue
+                q, n = table.get((state, key), [init, 0])
+                target = float(reward)
+                if next_state and s.discount:
+                    target += s.discount * max(
+                        table.get((next_state, k), [init, 0])[0] for k in STRATEGY_KEYS
+                    )
+                n += 1
+                table[(state, key)] = [q + self.step_size(n) * (target - q), n]
+            now = utc_now_iso()
+            conn.execute("DELETE FROM agent_q")
+            conn.executemany(
+                "INSERT INTO agent_q(state, strategy, q, visits, updated_at) VALUES (?,?,?,?,?)",
+                [(st, k, q, int(n), now) for (st, k), (q, n) in table.items()],
+            )
+            conn.execute("DELETE FROM agent_replay")
+            keep = [r for r in rows if r[2] in STRATEGY_KEYS][-max(1, s.replay_size) :]
+            conn.executemany(
+                "INSERT OR REPLACE INTO agent_replay(slot, transition_id, state, strategy, reward, next_state)"
+                " VALUES (?,?,?,?,?,?)",
+                [((tid - 1) % max(1, s.replay_size), tid, st, k, r, nx) for tid, st, k, r, nx in keep],
+            )
+        self.corrupt.clear()
+        return TrainReport(
+            len(rows) - skipped, skipped, len({st for st, _ in table}), time.perf_counter() - started
+        )
+
+    # --- reporting ---------------------------------------------------------
+    def scan_corrupt(self) -> tuple[str, ...]:
+        """Check every Q-table row; return 'state / strategy: reason' for each corrupt one."""
+        for r in self.store.query("SELECT state, strategy, q, visits FROM agent_q"):
+            self._valid(r["state"], r["strategy"], r["q"], r["visits"])
+        return tuple(f"{k}: {v}" for k, v in sorted(self.corrupt.items()))
+
+    def stats(self) -> AgentStats:
+        """Counts, mean rewards and corrupt rows of the stored agent."""
+
+        def one(sql: str) -> Any:
+            return next(iter(self.store.query(sql)[0].values()))
+
+        recent = self.store.query(
+            "SELECT AVG(reward) AS m FROM (SELECT reward FROM agent_rewards ORDER BY id DESC LIMIT 100)"
+        )
+        return AgentStats(
+            states=one("SELECT COUNT(DISTINCT state) FROM agent_q"),
+            q_rows=one("SELECT COUNT(*) FROM agent_q"),
+            choices=one("SELECT COUNT(*) FROM agent_choices"),
+            rewards=one("SELECT COUNT(*) FROM agent_rewards"),
+            transitions=one("SELECT COUNT(*) FROM agent_transitions"),
+            replay_len=one("SELECT COUNT(*) FROM agent_replay"),
+            replay_size=self.settings.replay_size,
+            mean_reward=one("SELECT AVG(reward) FROM agent_rewards"),
+            recent_mean_reward=recent[0]["m"] if recent else None,
+            corrupt_rows=self.scan_corrupt(),
+        )
+
+    def greedy_keys(self) -> dict[str, str]:
+        """The greedy strategy key of every state in the Q-table (ties: first in `strategies()` order)."""
+        by_state: dict[str, dict[str, float]] = {}
+        for r in self.store.query("SELECT state, strategy, q, visits FROM agent_q"):
+            ok = self._valid(r["state"], r["strategy"], r["q"], r["visits"])
+            if ok is not None:
+                by_state.setdefault(r["state"], {})[r["strategy"]] = ok[0]
+        init = self.settings.agent_initial_q
+        order = {k: i for i, k in enumerate(STRATEGY_KEYS)}
+        return {
+            state: max(STRATEGY_KEYS, key=lambda k, qs=qs: (qs.get(k, init), -order[k]))
+            for state, qs in by_state.items()
+        }
+
+    def evaluate(self) -> OPEEstimate:
+        """IPS, self-normalised IPS and doubly robust value of the greedy policy, from the logged choices."""
+        rows = self.store.query(
+            "SELECT r.reward, c.state, c.strategy, c.propensity FROM agent_rewards r"
+            " JOIN agent_choices c ON c.id = r.choice_id WHERE r.learned = 1 ORDER BY r.id"
+        )
+        greedy = self.greedy_keys()
+        return evaluate_policy(
+            rewards=[float(r["reward"]) for r in rows],
+            propensities=[float(r["propensity"]) for r in rows],
+            states=[r["state"] for r in rows],
+            logged=[r["strategy"] for r in rows],
+            target=[greedy.get(r["state"], STRATEGY_KEYS[0]) for r in rows],
+        )
