@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from chains.quality import linkedin_fold
-from chains.types import Attempt, Brief, Draft, Strategy
+from chains.types import Attempt, Brief, Strategy
 from core.errors import ExportRefusedError, HeraldError, InvalidInputError
 from core.services import Services
 from core.store import Item, ItemStatus, Rating, Version
@@ -186,6 +186,7 @@ def rate_version(
 
 def refine_post(services: Services, item_id: int, instruction: str, *, user: str = "") -> Version:
     """Rewrite the latest version as instructed; the result is a new version (origin "edit")."""
+    from chains.generate import make_caption, score_quality
     from chains.refine import refine_text
 
     instruction = instruction.strip()
@@ -194,57 +195,52 @@ def refine_post(services: Services, item_id: int, instruction: str, *, user: str
     if len(instruction) > 1000:
         raise InvalidInputError("The refine instruction is longer than 1000 characters: shorten it")
     current = load_post(services, item_id)
+    settings = services.settings
+    source = current.version.data.get("source", {}) or {}
     with mapped_errors(), services.events.step("refine", item_id=item_id) as t:
         result = refine_text(
-            current.text, instruction, list(current.passages), services.chain(), services.settings
+            current.text,
+            instruction,
+            list(current.passages),
+            services.chain(),
+            settings,
+            brief=current.brief,
+            strategy=current.strategy,
+            project_name=str(source.get("name", "")),
+            item_id=item_id,
         )
-        text, provider, model, attempts, extra = _refined_parts(result, current)
-        if not text.strip():
+        text = result.text.strip()
+        if not text:
             raise GenerationFailedError("The refined text came back empty: try another instruction")
+        hook = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+        quality, parts = score_quality(
+            text,
+            hook,
+            current.hashtags,
+            current.passages,
+            length=current.strategy.length,
+            fold_chars=settings.fold_chars,
+        )
         data = {
             **current.version.data,
-            **extra,
+            "hook": hook,
+            "caption": make_caption(text, hook),
+            "quality": float(quality),
+            "quality_parts": {k: float(v) for k, v in parts.items()},
             "instruction": instruction,
-            "model": model,
-            "attempts": [asdict(a) for a in attempts],
-            "fold_index": linkedin_fold(text, services.settings.fold_chars),
+            "model": result.model,
+            "attempts": [asdict(a) for a in result.attempts],
+            "warnings": list(result.warnings),
+            "fold_index": linkedin_fold(text, settings.fold_chars),
             "edited_by": user,
         }
         version = services.store.add_version(
-            item_id, text, origin="edit", data=data, parent_id=current.version.id, provider=provider
+            item_id, text, origin="edit", data=data, parent_id=current.version.id, provider=result.provider
         )
-        t.provider = provider
-        t.extra.update(version_id=version.id, attempts=len(attempts))
+        t.provider = result.provider
+        t.scores["quality"] = float(quality)
+        t.extra.update(version_id=version.id, attempts=len(result.attempts), changed=result.changed)
     return version
-
-
-def _refined_parts(
-    result: Any, current: PostView
-) -> tuple[str, str, str, tuple[Attempt, ...], dict[str, Any]]:
-    """(text, provider, model, attempts, data updates) from whatever `refine_text` returns."""
-    if isinstance(result, str):
-        return result, current.provider, current.model, (), {}
-    if isinstance(result, Draft):
-        extra = {
-            "hook": result.hook,
-            "hashtags": list(result.hashtags),
-            "caption": result.caption,
-            "quality": float(result.quality),
-            "quality_parts": dict(result.quality_parts),
-            "warnings": list(result.warnings),
-        }
-        return result.text, result.provider, result.model, tuple(result.attempts), extra
-    text = getattr(result, "text", None)
-    if text is None and hasattr(result, "completion"):
-        text = result.completion.text
-    provider = getattr(result, "provider", current.provider)
-    attempts = tuple(getattr(result, "attempts", ()) or ())
-    model = getattr(result, "model", "") or (attempts[-1].model if attempts else current.model)
-    extra = {}
-    for key in ("hook", "caption", "quality"):
-        if getattr(result, key, None) is not None:
-            extra[key] = getattr(result, key)
-    return str(text or ""), str(provider), str(model), attempts, extra
 
 
 def _record_for(services: Services, item_id: int, version_id: int | None = None) -> ExportRecord:

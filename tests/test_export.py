@@ -11,7 +11,6 @@ from utils.export import (
     BUFFER_COLUMNS,
     CSV_COLUMNS,
     ExportRecord,
-    fold_split,
     neutralise_cell,
     normalise_hashtag,
     render_export,
@@ -70,16 +69,6 @@ def test_linkedin_never_exceeds_limit_and_keeps_hashtags():
     assert out.endswith("#rust #python")
     assert "…" in out
     assert len(to_linkedin("x" * 5000, [], max_chars=100)) == 100
-
-
-def test_fold_split_by_chars_and_by_lines():
-    text = "word " * 100
-    before, after = fold_split(text, 210)
-    assert before + after == text
-    assert len(before) <= 210 and not before.endswith("wor")
-    lines = "one\ntwo\nthree\nfour\nfive"
-    assert fold_split(lines, 210) == ("one\ntwo\nthree", "\nfour\nfive")
-    assert fold_split("short", 210) == ("short", "")
 
 
 def test_markdown_has_parseable_front_matter():

@@ -34,7 +34,6 @@ __all__ = [
     "neutralise_cell",
     "normalise_hashtag",
     "format_posting_time",
-    "fold_split",
 ]
 
 LINKEDIN_MAX_CHARS = 3000
@@ -141,22 +140,6 @@ def to_linkedin(text: str, hashtags: Sequence[str] = (), max_chars: int = LINKED
     if len(suffix) >= max_chars:
         return _truncate_words(body, max_chars)
     return _truncate_words(body, max_chars - len(suffix)) + suffix
-
-
-def fold_split(text: str, fold_chars: int = 210, max_lines: int = 3) -> tuple[str, str]:
-    """Split a post where LinkedIn's "…see more" fold falls (chars or lines, whichever first).
-
-    Example: fold_split("a\\nb\\nc\\nd", 210) == ("a\\nb\\nc", "\\nd")
-    """
-    cut = min(len(text), fold_chars)
-    newlines = [i for i, ch in enumerate(text[:cut]) if ch == "\n"]
-    if len(newlines) >= max_lines:
-        cut = newlines[max_lines - 1]
-    elif cut < len(text):
-        space = text.rfind(" ", 0, cut)
-        if space > cut * 0.6:
-            cut = space
-    return text[:cut], text[cut:]
 
 
 def _yaml_value(value: object) -> str:
