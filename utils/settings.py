@@ -148,6 +148,13 @@ class Settings:
     drift_reference_h: float = 168.0
     drift_alpha: float = 0.01
     drift_min_events: int = 30
+    metrics_max_bytes: int = 1_000_000_000  # newest log bytes the dashboard reads
+    token_prices: Mapping[str, tuple[float, float]] = field(
+        default_factory=lambda: {"groq": (0.00059, 0.00079)}  # (in, out) per 1k tokens
+    )
+    drift_floors: Mapping[str, float] = field(
+        default_factory=lambda: {"quality": 50.0, "guard_confidence": 0.6, "rating": 3.0, "latency": 30000.0}
+    )
 
     @property
     def database_path(self) -> Path:
@@ -208,6 +215,27 @@ def _kind_weights(v: str) -> dict[str, float]:
     if unknown:
         raise ValueError(f"unknown kinds {sorted(unknown)}; use {', '.join(SOURCE_KINDS)}")
     return {**DEFAULT_KIND_WEIGHTS, **raw}
+
+
+def _prices(v: str) -> dict[str, tuple[float, float]]:
+    """`groq=0.00059:0.00079,openai_compat=0.0005` -> per 1k tokens (in, out); one number is both."""
+    out: dict[str, tuple[float, float]] = {}
+    for part in v.split(","):
+        if part.strip():
+            name, _, price = part.partition("=")
+            p_in, _, p_out = price.partition(":")
+            out[name.strip()] = (float(p_in), float(p_out or p_in))
+    return out
+
+
+def _floors(v: str) -> dict[str, float]:
+    """`quality=50,rating=3` -> per-metric floors (latency: a p95 ceiling in ms)."""
+    out = {}
+    for part in v.split(","):
+        if part.strip():
+            name, _, x = part.partition("=")
+            out[name.strip()] = float(x)
+    return out
 
 
 ENV_VARS: dict[str, tuple[str, object]] = {
@@ -274,6 +302,9 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "HERALD_DRIFT_REFERENCE_H": ("drift_reference_h", float),
     "HERALD_DRIFT_ALPHA": ("drift_alpha", float),
     "HERALD_DRIFT_MIN_EVENTS": ("drift_min_events", int),
+    "HERALD_METRICS_MAX_BYTES": ("metrics_max_bytes", int),
+    "HERALD_TOKEN_PRICES": ("token_prices", _prices),
+    "HERALD_DRIFT_FLOORS": ("drift_floors", _floors),
 }
 
 
