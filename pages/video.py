@@ -1,0 +1,183 @@
+"""Video page: a post or a script becomes an editable storyboard, rendered in the background.
+
+Reads widgets, calls `core.video_service`, and shows what comes back: the
+storyboard table, the job's progress, the player, downloads, rating, and a
+pending improved storyboard as a diff to accept or dismiss.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from core.errors import HeraldError
+from core.video import ASPECTS, SCENE_KINDS, VideoOptions, storyboard_from_rows
+from core.video_service import (
+    VideoResult,
+    accept_improvement,
+    dismiss_improvement,
+    job_queue,
+    pending_improvement,
+    prepare_video,
+    rate_video,
+    render_result,
+    save_storyboard,
+    storyboard_of,
+    submit_render,
+)
+from pages.common import get_services
+
+QUALITIES = {
+    "Full HD (1920x1080 / 1080x1920, 24 fps)": None,
+    "Preview (320x180 / 180x320, 12 fps)": ((320, 180), 12),
+}
+
+services = get_services()
+ss = st.session_state
+st.title("🎬 Video")
+st.caption("Turn a post or a script into a short video: one scene per line, with a title card, fades and an end card.")
+
+# --- 1. where the script comes from -------------------------------------------
+with st.container(border=True):
+    origin = st.radio("Start from", ["Paste a script", "A post from the library"], horizontal=True, key="video_origin")
+    aspect = st.radio("Aspect", ASPECTS, horizontal=True, key="video_aspect", help="16:9 landscape or 9:16 vertical")
+    title = st.text_input("Title card (optional)", key="video_title", max_chars=80)
+    post_id = None
+    script = ""
+    if origin == "Paste a script":
+        script = st.text_area(
+            "Script (one scene per line)", key="video_script", height=160,
+            placeholder="Herald turns a project into a post\nEvery claim is checked against the files",
+        )
+    else:
+        posts = services.store.list_items(kind="post", limit=200)
+        if not posts:
+            st.info("No posts yet: write one on the Create page, or paste a script.")
+        else:
+            labels = {f"#{p.id} {p.title or '(untitled)'} [{p.status}]": p.id for p in posts}
+            post_id = labels[st.selectbox("Post", list(labels), key="video_post")]
+    if st.button("Make storyboard", type="primary", key="video_make"):
+        try:
+            draft = prepare_video(services, script=script, post_item_id=post_id, title=title, aspect=aspect)
+            ss.video_item = draft.item_id
+            ss.pop("video_result", None)
+            ss.pop("video_job", None)
+        except HeraldError as exc:
+            st.error(str(exc))
+
+item_id = ss.get("video_item")
+
+# --- 2. storyboard editor and render -----------------------------------------
+if item_id:
+    try:
+        board = storyboard_of(services, item_id)
+    except HeraldError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.subheader(f"Storyboard · item #{item_id}")
+    st.caption(f"{len(board.scenes)} scenes, {board.duration:.1f} s. Edit text, seconds or kind; add or delete rows.")
+    edited = st.data_editor(
+        [{"text": s.text, "duration": s.duration, "kind": s.kind} for s in board.scenes],
+        num_rows="dynamic",
+        use_container_width=True,
+        key=f"video_editor_{item_id}_{len(services.store.versions(item_id))}",
+        column_config={
+            "text": st.column_config.TextColumn("Text", width="large", required=True),
+            "duration": st.column_config.NumberColumn("Seconds", min_value=0.2, max_value=120, step=0.1, required=True),
+            "kind": st.column_config.SelectboxColumn("Kind", options=list(SCENE_KINDS), required=True),
+        },
+    )
+    c1, c2, c3 = st.columns(3)
+    burn = c1.checkbox("Burn captions into the picture", key="video_burn")
+    voice = c2.checkbox("Voice-over (offline, espeak-ng)", key="video_voice")
+    quality = c3.selectbox("Quality", list(QUALITIES), key="video_quality")
+    if st.button("Render video", type="primary", key="video_render", disabled=bool(ss.get("video_job"))):
+        try:
+            new_board = storyboard_from_rows(edited, aspect=aspect, title=board.title)
+            save_storyboard(services, item_id, new_board)
+            preset = QUALITIES[quality]
+            size, fps = (None, None)
+            if preset:
+                (w, h), fps = preset
+                size = (h, w) if aspect == "9:16" else (w, h)
+            options = VideoOptions(aspect=aspect, burn_captions=burn, voice=voice, size=size, fps=fps)
+            ss.video_job = submit_render(services, item_id, options)
+            ss.pop("video_result", None)
+        except HeraldError as exc:
+            st.error(str(exc))
+
+
+@st.fragment(run_every=0.5 if ss.get("video_job") else None)
+def job_panel() -> None:
+    """Progress of the running render; reruns the page once it finishes."""
+    job_id = ss.get("video_job")
+    if not job_id:
+        return
+    queue = job_queue(services)
+    status = queue.status(job_id)
+    if not status.finished:
+        st.progress(status.progress, text=f"Rendering… {status.message}")
+        if st.button("Cancel render", key="video_cancel"):
+            queue.cancel(job_id)
+        return
+    ss.video_job = None
+    if status.state == "done":
+        ss.video_result = render_result(services, job_id).to_dict()
+    elif status.state == "cancelled":
+        ss.video_message = "Render cancelled; nothing was saved."
+    else:
+        ss.video_message = f"Render failed: {status.error}"
+    st.rerun()
+
+
+job_panel()
+if ss.get("video_message"):
+    st.warning(ss.pop("video_message"))
+
+# --- 3. the result -------------------------------------------------------------
+if ss.get("video_result"):
+    result = VideoResult.from_dict(ss.video_result)
+    st.subheader("Your video")
+    st.caption(
+        f"{result.width}x{result.height}, {result.duration_s:.1f} s, rendered in {result.render_s:.1f} s "
+        f"({result.duration_s / max(result.render_s, 0.001):.0f}x real time)"
+    )
+    for note in result.notes:
+        st.info(note)
+    player, side = st.columns([3, 1])
+    player.video(Path(result.mp4).read_bytes(), format="video/mp4")
+    side.image(result.thumbnail, caption="Thumbnail")
+    stem = Path(result.mp4).stem
+    d1, d2, d3 = st.columns(3)
+    d1.download_button("Download MP4", Path(result.mp4).read_bytes(), f"{stem}.mp4", "video/mp4", key="dl_mp4")
+    d2.download_button("Download SRT", Path(result.srt).read_bytes(), f"{stem}.srt", "application/x-subrip", key="dl_srt")
+    d3.download_button("Download PNG", Path(result.thumbnail).read_bytes(), f"{stem}.png", "image/png", key="dl_png")
+
+    with st.form("video_rating", clear_on_submit=True):
+        st.markdown("**Rate this video**")
+        stars = st.radio("Stars", [1, 2, 3, 4, 5], index=3, horizontal=True, key="video_stars")
+        comment = st.text_area("What should change?", key="video_comment", height=80)
+        if st.form_submit_button("Send rating"):
+            try:
+                outcome = rate_video(services, result.item_id, int(stars), comment)
+                st.success("Thanks, rating saved.")
+                for note in outcome.notes:
+                    st.info(note)
+            except HeraldError as exc:
+                st.error(str(exc))
+
+# --- 4. a pending improved storyboard -----------------------------------------
+if item_id:
+    pending = pending_improvement(services, item_id)
+    if pending is not None:
+        st.subheader("Improved storyboard proposed")
+        st.caption(f"From your rating's comment, written by {pending.provider or 'the writing chain'}.")
+        st.code(pending.diff or "(no line changes)", language="diff")
+        a, b = st.columns(2)
+        if a.button("Accept improved storyboard", key="video_accept"):
+            accept_improvement(services, pending.version_id)
+            st.rerun()
+        if b.button("Dismiss", key="video_dismiss"):
+            dismiss_improvement(services, pending.version_id)
+            st.rerun()
