@@ -35,9 +35,9 @@ import logging
 import math
 import random
 import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from chains.types import Strategy
 from core.agent_context import (
@@ -48,81 +48,26 @@ from core.agent_context import (
     strategies,
     strategy_from_key,
 )
+from core.agent_types import AgentStats, Choice, LearnStep, StrategyValue, TrainReport
 from core.errors import InvalidInputError
 from core.ope import OPEEstimate, evaluate_policy
 from core.store import Store
 from utils.events import utc_now_iso
 from utils.settings import Settings, load_settings
 
-__all__ = ["Agent", "Choice", "LearnStep", "AgentStats", "TrainReport", "StrategyValue", "strategies"]
+__all__ = [
+    "Agent",
+    "Choice",
+    "LearnStep",
+    "AgentStats",
+    "TrainReport",
+    "StrategyValue",
+    "strategies",
+    "agent_for",
+]
 
 LOG = logging.getLogger(__name__)
 REPLAY_BATCH = 16
-
-
-@dataclass(frozen=True)
-class StrategyValue:
-    """One strategy's learned value in one state."""
-
-    key: str
-    q: float
-    visits: int
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A strategy the agent chose, with the probability it had and why."""
-
-    strategy: Strategy
-    propensity: float
-    epsilon: float
-    explored: bool
-    state: str
-    context: dict[str, Any]
-    id: int | None = None
-    q_values: dict[str, float] = field(default_factory=dict)
-    explanation: str = ""
-
-
-@dataclass(frozen=True)
-class LearnStep:
-    """What one reward changed in the Q-table."""
-
-    state: str
-    key: str
-    reward: float
-    q_before: float
-    q_after: float
-    step_size: float
-    visits: int
-    transition_id: int
-    reward_id: int | None
-
-
-@dataclass(frozen=True)
-class AgentStats:
-    """Sizes and averages of what the agent has stored."""
-
-    states: int
-    q_rows: int
-    choices: int
-    rewards: int
-    transitions: int
-    replay_len: int
-    replay_size: int
-    mean_reward: float | None
-    recent_mean_reward: float | None
-    corrupt_rows: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TrainReport:
-    """The result of replaying the whole history."""
-
-    transitions: int
-    skipped: int
-    states: int
-    seconds: float
 
 
 class Agent:
@@ -140,14 +85,14 @@ class Agent:
     @classmethod
     def create(
         cls, db_path: Path | str | None = None, seed: int | None = None, settings: Settings | None = None
-    ) -> "Agent":
+    ) -> Agent:
         """An agent over its own store (in memory when no path is given), default settings."""
         return cls(Store.open(db_path), settings or load_settings(), seed=seed)
 
     @classmethod
     def from_store(
         cls, store: Store, settings: Settings, seed: int | None = None, events: Any = None
-    ) -> "Agent":
+    ) -> Agent:
         """An agent over an existing store (the app's SQLite file)."""
         return cls(store, settings, seed=seed, events=events)
 
@@ -569,3 +514,12 @@ class Agent:
             logged=[r["strategy"] for r in rows],
             target=[greedy.get(r["state"], STRATEGY_KEYS[0]) for r in rows],
         )
+
+
+def agent_for(services: Any) -> Agent:
+    """The agent over the services' store and settings, built once and kept in `services.extras`."""
+    agent = services.extras.get("agent")
+    if agent is None or agent.store is not services.store:
+        agent = Agent.from_store(services.store, services.settings, events=services.events)
+        services.extras["agent"] = agent
+    return agent

@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any
 
 from chains.types import AUDIENCES, HASHTAG_POLICIES, HOOK_TYPES, LENGTHS, TONES, Strategy
 

@@ -16,8 +16,8 @@ functions over lists and numpy; no storage (the agent gathers the logs).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -84,7 +84,7 @@ def fit_reward_model(
     """Mean reward per (state, action), else per state, else overall, as a function q(state, action)."""
     pair: dict[tuple[str, str], list[float]] = defaultdict(list)
     per_state: dict[str, list[float]] = defaultdict(list)
-    for s, a, r in zip(states, actions, rewards):
+    for s, a, r in zip(states, actions, rewards, strict=False):
         pair[(s, a)].append(r)
         per_state[s].append(r)
     overall = float(np.mean(rewards)) if len(rewards) else 0.0
@@ -111,10 +111,10 @@ def evaluate_policy(
     n = len(rewards)
     if n == 0:
         return OPEEstimate(0, None, None, None, None, 0.0, 0.0)
-    matches = [1.0 if a == t else 0.0 for a, t in zip(logged, target)]
+    matches = [1.0 if a == t else 0.0 for a, t in zip(logged, target, strict=False)]
     q = fit_reward_model(states, logged, rewards)
-    q_logged = [q(s, a) for s, a in zip(states, logged)]
-    q_target = [q(s, t) for s, t in zip(states, target)]
+    q_logged = [q(s, a) for s, a in zip(states, logged, strict=False)]
+    q_target = [q(s, t) for s, t in zip(states, target, strict=False)]
     w = np.asarray(matches) / np.asarray(propensities, dtype=float)
     ess = float(w.sum() ** 2 / (w**2).sum()) if w.sum() > 0 else 0.0
     sn = snips(rewards, propensities, matches)

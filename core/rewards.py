@@ -73,7 +73,7 @@ def reward_for(event: str, settings: Settings, *, stars: int | float | None = No
 
 
 def record_event(
-    agent: "Agent",
+    agent: Agent,
     event: str,
     item_id: int,
     *,

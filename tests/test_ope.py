@@ -75,7 +75,7 @@ def test_bad_propensities_are_refused_and_empty_logs_are_none():
 def test_agent_evaluate_uses_logged_choices():
     agent = Agent.create(seed=2)
     ctx = {"audience": "general"}
-    for i in range(30):
+    for _i in range(30):
         c = agent.choose(ctx)
         agent.learn(ctx, c, 1.0 if c.strategy.key == "story|boost_tag|short" else -0.5)
     est = agent.evaluate()
