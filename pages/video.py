@@ -36,18 +36,26 @@ QUALITIES = {
 services = get_services()
 ss = st.session_state
 st.title("🎬 Video")
-st.caption("Turn a post or a script into a short video: one scene per line, with a title card, fades and an end card.")
+st.caption(
+    "Turn a post or a script into a short video: one scene per line, with a title card, fades and an end card."
+)
 
 # --- 1. where the script comes from -------------------------------------------
 with st.container(border=True):
-    origin = st.radio("Start from", ["Paste a script", "A post from the library"], horizontal=True, key="video_origin")
-    aspect = st.radio("Aspect", ASPECTS, horizontal=True, key="video_aspect", help="16:9 landscape or 9:16 vertical")
+    origin = st.radio(
+        "Start from", ["Paste a script", "A post from the library"], horizontal=True, key="video_origin"
+    )
+    aspect = st.radio(
+        "Aspect", ASPECTS, horizontal=True, key="video_aspect", help="16:9 landscape or 9:16 vertical"
+    )
     title = st.text_input("Title card (optional)", key="video_title", max_chars=80)
     post_id = None
     script = ""
     if origin == "Paste a script":
         script = st.text_area(
-            "Script (one scene per line)", key="video_script", height=160,
+            "Script (one scene per line)",
+            key="video_script",
+            height=160,
             placeholder="Herald turns a project into a post\nEvery claim is checked against the files",
         )
     else:
@@ -76,15 +84,19 @@ if item_id:
         st.error(str(exc))
         st.stop()
     st.subheader(f"Storyboard · item #{item_id}")
-    st.caption(f"{len(board.scenes)} scenes, {board.duration:.1f} s. Edit text, seconds or kind; add or delete rows.")
+    st.caption(
+        f"{len(board.scenes)} scenes, {board.duration:.1f} s. Edit text, seconds or kind; add or delete rows."
+    )
     edited = st.data_editor(
         [{"text": s.text, "duration": s.duration, "kind": s.kind} for s in board.scenes],
         num_rows="dynamic",
-        use_container_width=True,
+        width="stretch",
         key=f"video_editor_{item_id}_{len(services.store.versions(item_id))}",
         column_config={
             "text": st.column_config.TextColumn("Text", width="large", required=True),
-            "duration": st.column_config.NumberColumn("Seconds", min_value=0.2, max_value=120, step=0.1, required=True),
+            "duration": st.column_config.NumberColumn(
+                "Seconds", min_value=0.2, max_value=120, step=0.1, required=True
+            ),
             "kind": st.column_config.SelectboxColumn("Kind", options=list(SCENE_KINDS), required=True),
         },
     )
@@ -150,9 +162,15 @@ if ss.get("video_result"):
     side.image(result.thumbnail, caption="Thumbnail")
     stem = Path(result.mp4).stem
     d1, d2, d3 = st.columns(3)
-    d1.download_button("Download MP4", Path(result.mp4).read_bytes(), f"{stem}.mp4", "video/mp4", key="dl_mp4")
-    d2.download_button("Download SRT", Path(result.srt).read_bytes(), f"{stem}.srt", "application/x-subrip", key="dl_srt")
-    d3.download_button("Download PNG", Path(result.thumbnail).read_bytes(), f"{stem}.png", "image/png", key="dl_png")
+    d1.download_button(
+        "Download MP4", Path(result.mp4).read_bytes(), f"{stem}.mp4", "video/mp4", key="dl_mp4"
+    )
+    d2.download_button(
+        "Download SRT", Path(result.srt).read_bytes(), f"{stem}.srt", "application/x-subrip", key="dl_srt"
+    )
+    d3.download_button(
+        "Download PNG", Path(result.thumbnail).read_bytes(), f"{stem}.png", "image/png", key="dl_png"
+    )
 
     with st.form("video_rating", clear_on_submit=True):
         st.markdown("**Rate this video**")

@@ -159,7 +159,8 @@ def test_voice_over_adds_aac_and_stretches_scenes(settings, tmp_path):
         pytest.skip("espeak-ng is not installed (make system-deps)")
     text = "This sentence is long enough that speaking it takes longer than its minimum time on screen"
     board = Storyboard(
-        scenes=(Scene("Voice", 2.0, "title"), Scene(text, 2.0, "scene"), Scene("End", 2.0, "end")), title="Voice"
+        scenes=(Scene("Voice", 2.0, "title"), Scene(text, 2.0, "scene"), Scene("End", 2.0, "end")),
+        title="Voice",
     )
     made = produce_video(board, tmp_path, "voice", settings, VideoOptions(size=(160, 90), fps=4, voice=True))
     info = probe(made.mp4)

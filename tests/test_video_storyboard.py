@@ -91,7 +91,12 @@ def test_malformed_storyboards_are_refused():
         Storyboard.from_dict({"scenes": [{"text": "t", "duration": 2, "kind": "title"}]})
     with pytest.raises(InvalidInputError, match="kind"):
         Storyboard.from_dict(
-            {"scenes": [{"text": "t", "duration": 2, "kind": "scene"}, {"text": "t", "duration": 2, "kind": "banana"}]}
+            {
+                "scenes": [
+                    {"text": "t", "duration": 2, "kind": "scene"},
+                    {"text": "t", "duration": 2, "kind": "banana"},
+                ]
+            }
         )
     with pytest.raises(InvalidInputError, match="Aspect"):
         Storyboard(scenes=(Scene("a", 2.0),), aspect="4:3").with_aspect("4:3")

@@ -24,5 +24,7 @@ def probe(path: Path) -> str:
 
     import imageio_ffmpeg
 
-    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True)
+    proc = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True
+    )
     return proc.stderr.decode("utf-8", "replace")
