@@ -23,7 +23,18 @@ from utils import aggregates as agg
 from utils.drift import DriftReport, detect_drift, read_alerts, record_alerts
 from utils.metrics import LoadReport, load_events
 
-__all__ = ["DashboardQuery", "Dashboard", "ReviewStats", "ItemRef", "build_dashboard", "drill_down", "CHARTS"]
+__all__ = [
+    "DashboardQuery",
+    "Dashboard",
+    "ReviewStats",
+    "ItemRef",
+    "build_dashboard",
+    "drill_down",
+    "filter_options",
+    "item_refs",
+    "review_stats",
+    "CHARTS",
+]
 
 LOG = logging.getLogger(__name__)
 REVIEW_STATUSES = ("needs_review", "flagged", "review_required")
@@ -181,6 +192,18 @@ def build_dashboard(
         provider_names=provider_names,
         events=events,
     )
+
+
+def filter_options(services: Services) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
+    """The sources (id, label) and provider names the filters offer."""
+    settings = services.settings
+    frame = load_events(
+        settings.log_dir,
+        cache_dir=settings.data_dir / "cache" / "metrics",
+        max_bytes=settings.metrics_max_bytes,
+    ).frame
+    names = tuple(sorted(str(p) for p in frame["provider"].dropna().unique())) if len(frame) else ()
+    return _sources(services), names
 
 
 def drill_down(

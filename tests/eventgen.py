@@ -60,7 +60,7 @@ def generate_events(
         item = first_item + i
         provider = PROVIDERS[providers[i]]
 
-        def ev(step: str, dt: float, **fields) -> dict:
+        def ev(step: str, dt: float, t: datetime = t, item: int = item, **fields) -> dict:
             base = {
                 "ts": (t + timedelta(seconds=dt)).isoformat(timespec="milliseconds"),
                 "step": step,
