@@ -120,9 +120,9 @@ class RecommendModel:
         norms = np.sqrt(np.asarray(self.R.multiply(self.R).sum(axis=1)).ravel())
         self.Rn = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ self.R
         self.RnT = self.Rn.T.tocsr()
-        self.V = (
-            None if item_vectors is None or len(item_vectors) == 0 else np.asarray(item_vectors, np.float32)
-        )
+        empty = item_vectors is None or len(item_vectors) == 0
+        self.V = None if empty else np.ascontiguousarray(item_vectors, dtype=np.float32)
+        self.R32 = self.R.astype(np.float32)
         self.trending = np.asarray(trending, dtype=np.float64)
         self.weights = dict(zip(PARTS, weights, strict=True))
         self.allowed = np.ones(n_items, bool) if allowed is None else np.asarray(allowed, bool)
@@ -144,12 +144,12 @@ class RecommendModel:
     def _profiles(self, users: np.ndarray, extra_profile: np.ndarray | None) -> np.ndarray | None:
         if self.V is None:
             return None
-        profiles = np.asarray(self.R[users] @ self.V)  # batch x dim
+        profiles = np.asarray(self.R32[users] @ self.V, dtype=np.float32)  # batch x dim
         if extra_profile is not None:
             empty = ~np.any(profiles, axis=1)
             profiles[empty] = extra_profile
         norms = np.linalg.norm(profiles, axis=1, keepdims=True)
-        return np.where(norms > 0, profiles / np.maximum(norms, 1e-12), 0.0)
+        return (profiles / np.maximum(norms, 1e-12)).astype(np.float32)
 
     def score(
         self, users: np.ndarray | list[int], extra_profile: np.ndarray | None = None
