@@ -57,27 +57,18 @@ def _blocks(lines: list[str]) -> list[list[int]]:
 
 
 def _pieces(lines: list[str], block: list[int], limit: int) -> list[tuple[int, int, str | None]]:
-    """(first, last line index, fragment) pieces of a block; fragment is set only for a cut long line."""
+    """(first, last line index, fragment) pieces of a block: the whole block when it fits, else
+    one piece per line so the packer can fill chunks and overlap them; a line longer than `limit`
+    becomes fragments (the only pieces with text of their own)."""
+    if sum(len(lines[i]) + 1 for i in block) - 1 <= limit:
+        return [(block[0], block[-1], None)]
     out: list[tuple[int, int, str | None]] = []
-    start: int | None = None
-    size = 0
     for i in block:
         line = lines[i]
         if len(line) > limit:
-            if start is not None:
-                out.append((start, i - 1, None))
-                start = None
             out.extend((i, i, line[at : at + limit]) for at in range(0, len(line), limit))
-            continue
-        if start is not None and size + 1 + len(line) > limit:
-            out.append((start, i - 1, None))
-            start = None
-        if start is None:
-            start, size = i, len(line)
-        else:
-            size += 1 + len(line)
-    if start is not None:
-        out.append((start, block[-1], None))
+        elif line.strip():
+            out.append((i, i, None))
     return out
 
 

@@ -38,7 +38,7 @@ LOG = logging.getLogger(__name__)
 
 INDEX_FORMAT = 2
 DUPLICATE_COSINE = 0.95
-DUPLICATE_JACCARD = 0.85
+DUPLICATE_JACCARD = 0.8
 EMBED_BATCH = 256
 _META = "meta.json"
 

@@ -63,8 +63,8 @@ class RepoUrl:
 def is_url(spec: str) -> bool:
     """True when `spec` looks like a URL rather than a local path."""
     s = spec.strip().lower()
-    return s.startswith(("http://", "https://", "git@", "ssh://", "git://")) or bool(
-        re.match(r"^(www\.)?(github\.com|gitlab\.com)/", s)
+    return s.startswith("git@") or bool(
+        re.match(r"^([a-z][a-z0-9+.-]*://|(www\.)?(github\.com|gitlab\.com)/)", s)
     )
 
 
@@ -82,7 +82,10 @@ def parse_repo_url(spec: str) -> RepoUrl:
     if m:
         host, path = m.group("host").lower(), m.group("path").strip("/")
         return _checked(url, host, path.split("/"))
-    if not url.lower().startswith(("http://", "https://", "ssh://", "git://")):
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*)://", url.lower())
+    if scheme and scheme.group(1) not in ("http", "https", "ssh", "git"):
+        raise _not_repo(spec, f"{scheme.group(1)}:// is not a git protocol")
+    if not scheme:
         url = "https://" + url
     parsed = urlparse(url)
     host = (parsed.hostname or "").lower().removeprefix("www.")
