@@ -237,6 +237,19 @@ class Agent:
             return None
         ctx = normalize_context(json.loads(row["context_json"] or "{}"))
         strategy = strategy_from_key(row["strategy"], ctx["tone"])
+        where = describe_state(row["state"])
+        if row["forced"]:
+            why = "You picked this strategy yourself; its ratings still teach the agent."
+        elif row["explored"]:
+            why = (
+                f"Picked at random to explore ({row['epsilon']:.0%} of choices explored then) for {where}; "
+                f"the chance of this pick was {row['propensity']:.1%}."
+            )
+        else:
+            why = (
+                f"Picked as the best-known strategy for {where} at the time "
+                f"(chance {row['propensity']:.0%}, exploration {row['epsilon']:.0%})."
+            )
         return Choice(
             strategy,
             float(row["propensity"]),
@@ -245,6 +258,7 @@ class Agent:
             row["state"],
             ctx,
             int(row["id"]),
+            explanation=why,
         )
 
     def _explain(

@@ -38,6 +38,8 @@ __all__ = [
     "rate_item",
     "apply_feedback",
     "record_item_event",
+    "StrategyReport",
+    "strategy_report",
 ]
 
 LOG = logging.getLogger(__name__)
@@ -339,3 +341,23 @@ def record_item_event(
     except HeraldError as exc:
         LOG.warning("Reward for %s on item %s not recorded: %s", event, item_id, exc)
         return None
+
+
+@dataclass(frozen=True)
+class StrategyReport:
+    """The strategy an item was written with, why, and the agent's values for its context."""
+
+    choice: Any  # core.agent_types.Choice
+    values: tuple[Any, ...]  # core.agent_types.StrategyValue, best first
+    epsilon: float
+    explanation: str
+
+
+def strategy_report(services: Services, item_id: int) -> StrategyReport | None:
+    """The logged strategy choice of an item with the current Q-values of its context, or None."""
+    agent = agent_for(services)
+    choice = agent.choice_for_item(item_id)
+    if choice is None:
+        return None
+    values = tuple(agent.strategy_values(choice.context))
+    return StrategyReport(choice, values, agent.epsilon(choice.context), choice.explanation)
