@@ -94,6 +94,7 @@ class Attempt:
     ok: bool
     latency_ms: float
     error: str = ""
+    skipped: bool = False  # not tried: unavailable (no key, no base URL, no model file)
 
 
 @dataclass(frozen=True)

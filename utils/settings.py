@@ -78,7 +78,7 @@ class Settings:
     openai_api_key: str = field(default="", repr=False)
     local_model_path: str = ""
     local_max_tokens: int = 320
-    local_threads: int = 2
+    local_threads: int = 1  # llama.cpp with 2 threads on a busy 2-core box ran 20x slower (OpenMP spin)
     provider_timeout_s: float = 30.0
     temperature: float = 0.4
 

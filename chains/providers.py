@@ -1,0 +1,226 @@
+"""The writing-provider interface, its registry, and the fallback chain.
+
+A `Provider` answers one `Request` with one `Completion`. A registry maps a
+provider name ("groq", "openai_compat", "local", "template") to a factory
+`(settings) -> list[Provider]`; `build_chain` turns `settings.providers` into a
+`FallbackChain` that tries each provider in order and records every attempt.
+Vendor SDKs are imported only inside their adapters, lazily. This module does
+not build prompts (see `chains.prompts`) or post-process drafts (see
+`chains.generate`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chains.errors import AllProvidersFailedError, InvalidOutputError, UnknownProviderError
+from chains.types import Attempt, ChainResult, Completion, Request
+
+if TYPE_CHECKING:
+    from utils.events import EventLog
+    from utils.settings import Settings
+
+__all__ = [
+    "Provider",
+    "ProviderStatus",
+    "ProviderFactory",
+    "OutputCheck",
+    "FallbackChain",
+    "register_provider",
+    "get_provider",
+    "provider_names",
+    "build_chain",
+    "TASKS",
+]
+
+LOG = logging.getLogger(__name__)
+TASKS = ("post", "rewrite", "storyboard", "judge")
+# Built-in providers register themselves when their module is imported.
+_BUILTIN_MODULES = {
+    "groq": "chains.groq_provider",
+    "openai_compat": "chains.openai_provider",
+    "local": "chains.local_provider",
+    "template": "chains.template_provider",
+}
+_SECRET_RE = re.compile(r"(gsk_|sk-)[A-Za-z0-9_\-]{8,}")
+
+
+class Provider:
+    """A writing backend: `available()` is a cheap local check, `generate()` does the work."""
+
+    name: str = "provider"
+    model: str = ""
+
+    def available(self) -> tuple[bool, str]:
+        """(usable now, reason) without touching the network."""
+        return True, "ready"
+
+    def supports(self, task: str) -> bool:
+        """Whether this provider can do `task` ("post", "rewrite", "storyboard", "judge")."""
+        return task in TASKS
+
+    def generate(self, request: Request) -> Completion:
+        """Answer one request or raise (the chain records the error and moves on)."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, model={self.model!r})"
+
+
+ProviderFactory = Callable[["Settings"], list[Provider]]
+# Returns "" when a completion is acceptable, else the reason it is not.
+OutputCheck = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    """Whether one provider/model is usable now, and why (for the Health page)."""
+
+    name: str
+    model: str
+    available: bool
+    reason: str
+
+
+_REGISTRY: dict[str, ProviderFactory] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def register_provider(name: str, factory: ProviderFactory) -> None:
+    """Register (or replace) the factory that builds providers called `name`."""
+    with _REGISTRY_LOCK:
+        _REGISTRY[name] = factory
+
+
+def get_provider(name: str) -> ProviderFactory:
+    """The factory registered as `name`; raises `UnknownProviderError` naming the known ones."""
+    if name not in _REGISTRY and name in _BUILTIN_MODULES:
+        importlib.import_module(_BUILTIN_MODULES[name])
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownProviderError(
+            f"Unknown provider {name!r}: choose from {', '.join(provider_names())} (HERALD_PROVIDERS)"
+        ) from None
+
+
+def provider_names() -> tuple[str, ...]:
+    """Every registered provider name, built-ins first."""
+    extra = [n for n in _REGISTRY if n not in _BUILTIN_MODULES]
+    return (*_BUILTIN_MODULES, *extra)
+
+
+def _redact(message: str) -> str:
+    return _SECRET_RE.sub("***", message)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return _redact(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)[:300]
+
+
+class FallbackChain:
+    """Tries providers in order until one answers; records every attempt."""
+
+    def __init__(self, providers: list[Provider], events: EventLog | None = None):
+        self.providers = list(providers)
+        self.events = events
+
+    def status(self) -> list[ProviderStatus]:
+        """Availability of every provider in the chain, in order (no network)."""
+        out = []
+        for p in self.providers:
+            try:
+                ok, reason = p.available()
+            except Exception as exc:  # a broken check must not break the Health page
+                ok, reason = False, _describe(exc)
+            out.append(ProviderStatus(p.name, p.model, bool(ok), reason))
+        return out
+
+    def run(
+        self, request: Request, *, check: OutputCheck | None = None, item_id: int | None = None
+    ) -> ChainResult:
+        """First acceptable completion; raises `AllProvidersFailedError` with every attempt.
+
+        Providers that do not support `request.task` are passed over silently;
+        unavailable ones are recorded as skipped attempts. `check(text)` returns
+        a reason to reject an answer (empty text is always rejected).
+        """
+        attempts: list[Attempt] = []
+        for provider in self.providers:
+            if not provider.supports(request.task):
+                continue
+            try:
+                ok, reason = provider.available()
+            except Exception as exc:
+                ok, reason = False, _describe(exc)
+            if not ok:
+                attempt = Attempt(provider.name, provider.model, False, 0.0, f"unavailable: {reason}", True)
+                attempts.append(attempt)
+                self._emit(attempt, request, item_id)
+                continue
+            start = time.perf_counter()
+            try:
+                completion = provider.generate(request)
+                problem = "" if completion.text.strip() else "empty output"
+                if not problem and check is not None:
+                    problem = check(completion.text)
+                if problem:
+                    raise InvalidOutputError(problem)
+            except Exception as exc:
+                latency = (time.perf_counter() - start) * 1000
+                attempt = Attempt(provider.name, provider.model, False, latency, _describe(exc))
+                LOG.info("provider %s/%s failed: %s", provider.name, provider.model, attempt.error)
+                attempts.append(attempt)
+                self._emit(attempt, request, item_id)
+                continue
+            latency = (time.perf_counter() - start) * 1000
+            attempt = Attempt(provider.name, completion.model or provider.model, True, latency)
+            attempts.append(attempt)
+            self._emit(attempt, request, item_id, completion)
+            return ChainResult(completion=completion, provider=provider.name, attempts=tuple(attempts))
+        if not attempts:
+            raise AllProvidersFailedError(
+                f"No provider in the chain can do {request.task!r}: add one to HERALD_PROVIDERS", ()
+            )
+        summary = "; ".join(f"{a.provider}/{a.model}: {a.error}" for a in attempts)
+        raise AllProvidersFailedError(
+            f"Every provider failed ({summary}). Set GROQ_API_KEY or HERALD_OPENAI_BASE_URL, "
+            "or keep 'template' in HERALD_PROVIDERS",
+            tuple(attempts),
+        )
+
+    def _emit(
+        self, attempt: Attempt, request: Request, item_id: int | None, completion: Completion | None = None
+    ) -> None:
+        if self.events is None:
+            return
+        outcome = "ok" if attempt.ok else ("skipped" if attempt.skipped else "error")
+        extra: dict[str, object] = {"model": attempt.model, "task": request.task}
+        if attempt.error:
+            extra["error"] = attempt.error
+        if completion is not None:
+            extra["tokens_out"] = completion.tokens_out
+        self.events.emit(
+            "provider_attempt",
+            item_id=item_id,
+            provider=attempt.provider,
+            latency_ms=attempt.latency_ms,
+            outcome=outcome,
+            **extra,
+        )
+
+
+def build_chain(settings: Settings, events: EventLog | None = None) -> FallbackChain:
+    """A `FallbackChain` over `settings.providers`, in that order (builds clients lazily)."""
+    providers: list[Provider] = []
+    for name in settings.providers:
+        providers.extend(get_provider(name)(settings))
+    return FallbackChain(providers, events=events)

@@ -1,0 +1,229 @@
+"""LinkedIn post measurements: the "see more" fold, hashtags drawn from content, a quality score.
+
+Pure functions over text and passages; no providers, no I/O. The quality score
+is a weighted mean of five parts, each 0-100: specificity (words and
+identifiers that come from the sources), hook strength, length fit for the
+requested length, readability (Flesch reading ease, short paragraphs) and
+hashtag count (3-5 is best). It measures form, not truth: `chains.guard`
+checks claims.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from chains.prompts import LENGTH_TARGETS
+from chains.template_provider import STOPWORDS, tokens
+from rag.types import Passage
+
+__all__ = [
+    "LENGTH_TARGETS",
+    "QUALITY_WEIGHTS",
+    "SUGGESTED_TAGS",
+    "linkedin_fold",
+    "extract_hashtags",
+    "hashtag",
+    "score_quality",
+]
+
+QUALITY_WEIGHTS = {
+    "specificity": 0.3,
+    "hook_strength": 0.2,
+    "length_fit": 0.2,
+    "readability": 0.2,
+    "hashtag_count": 0.1,
+}
+# Broad tags for the `add_suggested_tag` policy: (pattern in the sources, tag); first match wins.
+SUGGESTED_TAGS = (
+    (r"\b(pip install|pypi|python|\.py\b|pyproject)", "#python"),
+    (r"\b(npm|node\.?js|typescript|javascript|package\.json)\b", "#javascript"),
+    (r"\b(cargo|crates\.io|rust)\b", "#rust"),
+    (r"\b(go get|golang|go\.mod)\b", "#golang"),
+    (r"\b(llm|machine learning|neural|embedding|model training|pytorch)\b", "#machinelearning"),
+    (r"\b(cli|command[- ]line|terminal|developer tools?)\b", "#devtools"),
+)
+DEFAULT_SUGGESTED_TAG = "#opensource"
+FALLBACK_TAGS = ("#opensource", "#softwaredevelopment", "#programming")
+_GENERIC = frozenset("file files code project projects example examples line lines readme docs data".split())
+
+
+def linkedin_fold(text: str, fold_chars: int = 210) -> int:
+    """Index where LinkedIn's "see more" fold falls: the last word boundary at or before `fold_chars`.
+
+    Example: linkedin_fold("a" * 10, 210) == 10
+    """
+    if len(text) <= fold_chars:
+        return len(text)
+    head = text[: fold_chars + 1]
+    cut = max(head.rfind(" "), head.rfind("\n"))
+    return cut if cut > 0 else fold_chars
+
+
+def hashtag(term: str) -> str:
+    """A hashtag for a term or name: "#" plus its alphanumeric words, camel-cased when several.
+
+    Example: hashtag("herald-cli") == "#HeraldCli"
+    """
+    words = re.findall(r"[A-Za-z0-9]+", term)
+    if not words:
+        return ""
+    if len(words) == 1:
+        return "#" + words[0]
+    return "#" + "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def _drawn(text: str, passages: Sequence[Passage], project_name: str, limit: int) -> list[str]:
+    """Key terms of the passages as tags, ranked by frequency (doubled when the post uses them).
+
+    The project name competes as one more term with the mean count of its words.
+    """
+    counts: Counter[str] = Counter()
+    for p in passages:
+        counts.update(t for t in tokens(p.text) if t.isalpha())
+    in_text = set(tokens(text))
+    lead = set(tokens(text[:400]))  # the hook and first sentences say what the project is
+    name_tokens = set(tokens(project_name))
+
+    def weight(t: str) -> float:
+        return counts[t] * (2 if t in in_text else 1) + (2 if t in lead else 0)
+
+    scored = [
+        (weight(t), "#" + t)
+        for t in counts
+        if t not in STOPWORDS and t not in _GENERIC and t not in name_tokens
+    ]
+    if project_name and name_tokens:
+        name_weight = sum(weight(t) for t in name_tokens) / len(name_tokens)
+        if name_weight:
+            scored.append((name_weight, hashtag(project_name)))
+    scored.sort(key=lambda pair: (-pair[0], -len(pair[1]), pair[1]))
+    tags: list[str] = []
+    stems: set[str] = set()
+    for _, tag in scored:
+        stem = tag.lower().rstrip("s")
+        if stem not in stems:
+            stems.add(stem)
+            tags.append(tag)
+    return tags[:limit]
+
+
+def extract_hashtags(
+    text: str,
+    passages: Sequence[Passage],
+    *,
+    project_name: str = "",
+    policy: str = "nop",
+    min_tags: int = 3,
+    max_tags: int = 5,
+) -> tuple[str, ...]:
+    """3-5 hashtags drawn from the sources' key terms (ranked by frequency, boosted when in `text`).
+
+    `policy` "nop" keeps them as drawn; "boost_tag" puts the project's own tag first
+    (adding it if missing); "add_suggested_tag" adds one broad tag (#python, #devtools,
+    ... by detected language or topic, else #opensource).
+    """
+    tags = _drawn(text, passages, project_name, max_tags)
+    if policy == "boost_tag" and project_name:
+        own = hashtag(project_name)
+        tags = [own] + [t for t in tags if t.lower() != own.lower()]
+    elif policy == "add_suggested_tag":
+        blob = "\n".join(p.text for p in passages).lower()
+        broad = next((tag for pat, tag in SUGGESTED_TAGS if re.search(pat, blob)), DEFAULT_SUGGESTED_TAG)
+        tags = [t for t in tags if t.lower() != broad][: max_tags - 1] + [broad]
+    seen: set[str] = set()
+    unique = [t for t in tags if t and not (t.lower() in seen or seen.add(t.lower()))]
+    for tag in FALLBACK_TAGS:
+        if len(unique) >= min_tags:
+            break
+        if tag not in seen:
+            unique.append(tag)
+            seen.add(tag)
+    return tuple(unique[:max_tags])
+
+
+def _syllables(word: str) -> int:
+    groups = re.findall(r"[aeiouy]+", word.lower())
+    n = len(groups) - (1 if word.lower().endswith("e") and len(groups) > 1 else 0)
+    return max(n, 1)
+
+
+def _readability(text: str) -> float:
+    words = re.findall(r"[A-Za-z]+", text)
+    sentences = max(len(re.findall(r"[.!?](\s|$)|\n", text)), 1)
+    if not words:
+        return 0.0
+    fre = 206.835 - 1.015 * (len(words) / sentences) - 84.6 * (sum(map(_syllables, words)) / len(words))
+    score = 20 + 80 * min(max(fre, 0.0), 60.0) / 60.0
+    longest = max((len(p) for p in text.split("\n\n")), default=0)
+    if longest > 500:
+        score -= 15
+    return max(0.0, min(100.0, score))
+
+
+def _specificity(text: str, passages: Sequence[Passage]) -> float:
+    vocab = set(tokens("\n".join(p.text for p in passages)))
+    content = tokens(text)
+    if not content:
+        return 0.0
+    grounded = sum(t in vocab for t in content) / len(content)
+    specific = {
+        w
+        for w in re.findall(r"[A-Za-z0-9_.\-]+", text)
+        if w.lower().strip(".-") in vocab
+        and (any(c.isdigit() for c in w) or re.search(r"[a-z][A-Z]|_|-\w", w) or w[:1].isupper())
+    }
+    return 100 * (0.6 * grounded + 0.4 * min(1.0, len(specific) / 6))
+
+
+def _hook_strength(hook: str, fold_chars: int) -> float:
+    if not hook:
+        return 0.0
+    score = 40.0
+    if 30 <= len(hook) <= 150:
+        score += 20
+    elif len(hook) < 15 or len(hook) > 200:
+        score -= 20
+    if hook.rstrip().endswith("?") or re.search(r"\d", hook):
+        score += 15
+    if re.search(r"\byou(r)?\b", hook, re.I):
+        score += 10
+    if len(hook) <= fold_chars:
+        score += 15
+    return max(0.0, min(100.0, score))
+
+
+def _length_fit(n: int, length: str) -> float:
+    lo, hi = LENGTH_TARGETS.get(length, LENGTH_TARGETS["medium"])
+    if lo <= n <= hi:
+        return 100.0
+    if n < lo:
+        return 100.0 * n / lo
+    return max(0.0, 100.0 - 100.0 * (n - hi) / (hi * 0.5))
+
+
+def _hashtag_score(count: int) -> float:
+    return {0: 0.0, 1: 30.0, 2: 60.0, 6: 60.0, 7: 30.0}.get(count, 100.0 if 3 <= count <= 5 else 0.0)
+
+
+def score_quality(
+    text: str,
+    hook: str,
+    hashtags: Sequence[str],
+    passages: Sequence[Passage],
+    *,
+    length: str = "medium",
+    fold_chars: int = 210,
+) -> tuple[float, dict[str, float]]:
+    """(quality 0-100, parts each 0-100) for a post; see `QUALITY_WEIGHTS`."""
+    parts = {
+        "specificity": _specificity(text, passages),
+        "hook_strength": _hook_strength(hook, fold_chars),
+        "length_fit": _length_fit(len(text), length),
+        "readability": _readability(text),
+        "hashtag_count": _hashtag_score(len(hashtags)),
+    }
+    parts = {k: round(v, 1) for k, v in parts.items()}
+    total = sum(QUALITY_WEIGHTS[k] * v for k, v in parts.items())
+    return round(max(0.0, min(100.0, total)), 1), parts

@@ -1,0 +1,406 @@
+"""A deterministic writer that fills slots only with sentences copied from the passages.
+
+The last resort of the fallback chain: always available when it has passages,
+never invents a fact. Every factual sentence it outputs is a verbatim sentence
+of a passage (whitespace collapsed, list markers dropped); the only words of
+its own are the hook framing ("What makes X worth a look?"), section labels
+and the call to action, none of which state a fact. Sentences that read like
+instructions to a model (prompt injection) are dropped before anything is
+counted, so they cannot change the output. It cannot judge claims.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from chains.errors import InvalidOutputError, UnsupportedTaskError
+from chains.prompts import LENGTH_TARGETS, looks_like_instruction
+from chains.providers import Provider, register_provider
+from chains.types import Brief, Completion, Request, Strategy
+from rag.types import Passage
+
+if TYPE_CHECKING:
+    from utils.settings import Settings
+
+__all__ = [
+    "TemplateProvider",
+    "Sentence",
+    "extract_sentences",
+    "key_terms",
+    "guess_project_name",
+    "compose_post",
+    "tokens",
+    "STOPWORDS",
+]
+
+STOPWORDS = frozenset(
+    """a about above after again all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers him his how i if in into is it its itself just let me more most my no nor not
+    now of off on once only or other our ours out over own same she should so some such than that the
+    their them then there these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours use used using uses one two new make
+    makes via per etc may might must see get gets set sets like well way also
+    """.split()
+)
+KIND_WEIGHT = {"readme": 1.0, "docs": 0.9, "example": 0.85, "changelog": 0.7, "issue": 0.5, "commit": 0.45}
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*[A-Za-z0-9]|[0-9]+(?:\.[0-9]+)*%?")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(`*\[])")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+")
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\s*(?:%|x|ms|s|k|KB|MB|GB)?\b")
+_USAGE = re.compile(
+    r"\b(install|run|import|configure|create|start|call|pip|npm|cargo|make|command|cli|open|add)\b", re.I
+)
+CTA = {
+    "professional": "What would you use it for? Share your thoughts in the comments.",
+    "friendly": "Have you tried it? I would love to hear what you think.",
+    "enthusiastic": "Give it a try and tell me what you build with it!",
+    "technical": "Curious how it works under the hood? The project's docs go deeper.",
+    "casual": "Worth a look. What do you think?",
+}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence copied verbatim from one passage, with where it came from."""
+
+    text: str
+    passage: int  # index into the passages given
+    position: int  # order inside that passage
+    kind: str
+    is_item: bool = False  # came from a list item
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased content words and numbers of `text`, stopwords removed."""
+    return [t.lower() for t in _TOKEN.findall(text) if t.lower() not in STOPWORDS and len(t) > 2]
+
+
+def _paragraphs(text: str) -> list[tuple[str, bool]]:
+    """Prose paragraphs and list items of a Markdown-ish text; code, tables and headings skipped."""
+    out: list[tuple[str, bool]] = []
+    current: list[str] = []
+    is_item = False
+    in_code = False
+
+    def flush() -> None:
+        nonlocal current, is_item
+        if current:
+            out.append((" ".join(current), is_item))
+        current, is_item = [], False
+
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_code = not in_code
+            flush()
+            continue
+        if in_code:
+            continue
+        if (
+            not stripped
+            or stripped.startswith(("#", "|", "<", "![", "[![", ">>>", "$ ", "---", "===", "***", "{", "}"))
+            or raw.startswith(("    ", "\t"))
+        ):
+            flush()
+            continue
+        mark = _LIST_MARK.match(line)
+        if mark:
+            flush()
+            current, is_item = [line[mark.end() :].strip()], True
+            continue
+        current.append(stripped.lstrip("> ").strip())
+    flush()
+    return out
+
+
+def _acceptable(sentence: str) -> bool:
+    words = sentence.split()
+    if not 25 <= len(sentence) <= 280 or len(words) < 4:
+        return False
+    letters = sum(c.isalpha() or c.isspace() for c in sentence)
+    if letters / len(sentence) < 0.75:
+        return False
+    return not looks_like_instruction(sentence)
+
+
+def extract_sentences(passages: Sequence[Passage]) -> list[Sentence]:
+    """Usable prose sentences of the passages, verbatim, deduplicated, injection dropped."""
+    seen: set[str] = set()
+    out: list[Sentence] = []
+    for pi, passage in enumerate(passages):
+        position = 0
+        for para_index, (para, is_item) in enumerate(_paragraphs(passage.text)):
+            pieces = _SENT_SPLIT.split(para)
+            for si, piece in enumerate(pieces):
+                sentence = piece.strip()
+                # A chunk can start mid-sentence: skip a leading lower-case fragment.
+                if para_index == 0 and si == 0 and sentence[:1].islower():
+                    continue
+                key = " ".join(tokens(sentence))
+                if not _acceptable(sentence) or not key or key in seen:
+                    continue
+                seen.add(key)
+                out.append(Sentence(sentence, pi, position, passage.kind, is_item))
+                position += 1
+    return out
+
+
+def key_terms(sentences: Sequence[Sentence]) -> Counter[str]:
+    """How often each content word occurs across the sentences."""
+    counts: Counter[str] = Counter()
+    for s in sentences:
+        counts.update(t for t in tokens(s.text) if not t[0].isdigit())
+    return counts
+
+
+def guess_project_name(passages: Sequence[Passage]) -> str:
+    """The first Markdown H1 of a README passage (else of any passage), or ""."""
+    ordered = sorted(passages, key=lambda p: p.kind != "readme")
+    for p in ordered:
+        for line in p.text.splitlines():
+            m = re.match(r"^#\s+([^\n#]{2,60})$", line.strip())
+            if m and not looks_like_instruction(m.group(1)):
+                name = re.sub(r"[`*_\[\]]|\(.*?\)", "", m.group(1)).strip()
+                return " ".join(name.split()[:4])
+    return ""
+
+
+def _field(obj: Any, name: str, default: str) -> str:
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return str(obj.get(name, default))
+    return str(getattr(obj, name, default))
+
+
+def _similar(a: str, b: str) -> bool:
+    ta, tb = set(tokens(a)), set(tokens(b))
+    return bool(ta and tb) and len(ta & tb) / len(ta | tb) > 0.6
+
+
+def _rank(
+    sentences: Sequence[Sentence], n_passages: int, *, focus: str = "", style: str = "", name: str = ""
+) -> list[tuple[float, Sentence]]:
+    terms = key_terms(sentences)
+    focus_terms = set(tokens(focus))
+    name_terms = set(tokens(name))
+    scored = []
+    for s in sentences:
+        toks = tokens(s.text)
+        uniq = set(toks)
+        info = sum(math.log1p(terms[t]) for t in uniq) / math.sqrt(len(toks) + 1)
+        score = info * KIND_WEIGHT.get(s.kind, 0.5)
+        score += 0.6 * (1 - s.passage / max(n_passages, 1)) + 0.15 / (1 + s.position)
+        if focus_terms:
+            score += 2.0 * len(uniq & focus_terms) / len(focus_terms)
+        if name_terms & uniq:
+            score += 0.4
+        if style == "release_notes" and s.kind in ("changelog", "commit"):
+            score += 1.0
+        if style == "tutorial" and _USAGE.search(s.text):
+            score += 0.8
+        if "](" in s.text or "**" in s.text or "http" in s.text:
+            score -= 0.6
+        if not 50 <= len(s.text) <= 200:
+            score -= 0.3
+        scored.append((score, s))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].passage, pair[1].position))
+    return scored
+
+
+def _pick(ranked: list[tuple[float, Sentence]], budget: int, limit: int) -> list[Sentence]:
+    chosen: list[Sentence] = []
+    used = 0
+    for _, s in ranked:
+        if len(chosen) >= limit or used >= budget:
+            break
+        if any(_similar(s.text, c.text) for c in chosen):
+            continue
+        chosen.append(s)
+        used += len(s.text) + 2
+    return chosen
+
+
+AUDIENCE_CALL = {
+    "developers": "Developers",
+    "engineering_leaders": "Engineering leaders",
+    "data_scientists": "Data scientists",
+}
+
+
+def _hook(hook_type: str, name: str, audience: str, chosen: list[Sentence]) -> tuple[str, list[Sentence]]:
+    """The hook line and the sentences left for the body."""
+    subject = name or "this project"
+    if hook_type == "statistic":
+        for s in chosen:
+            if _NUMBER.search(s.text):
+                return s.text, [c for c in chosen if c is not s]
+        return f"{subject}, in a few facts:", chosen
+    if hook_type == "bold_claim" and chosen:
+        return chosen[0].text, chosen[1:]
+    if hook_type == "story":
+        return f"Here is the short story of {subject}.", chosen
+    if hook_type == "contrarian":
+        return (
+            f"Unpopular opinion: the best tools can be explained in a few sentences. Here is {subject}.",
+            chosen,
+        )
+    call = AUDIENCE_CALL.get(audience)
+    return (
+        f"{call}: have you looked at {subject} yet?" if call else f"Have you looked at {subject} yet?"
+    ), chosen
+
+
+def compose_post(
+    passages: Sequence[Passage],
+    brief: Brief | None = None,
+    strategy: Strategy | None = None,
+    project_name: str = "",
+) -> str:
+    """A LinkedIn post built only from passage sentences plus non-factual framing."""
+    brief = brief or Brief()
+    strategy = strategy or Strategy()
+    sentences = extract_sentences(passages)
+    if not sentences:
+        return ""
+    name = project_name or guess_project_name(passages)
+    style = _field(brief, "style", "announcement")
+    lo, hi = LENGTH_TARGETS.get(strategy.length, LENGTH_TARGETS["medium"])
+    ranked = _rank(sentences, len(passages), focus=brief.topic, style=style, name=name)
+    limit = {"short": 4, "medium": 7, "long": 12}.get(strategy.length, 7)
+    chosen = _pick(ranked, budget=(lo + hi) // 2 - 150, limit=limit)
+    hook, body = _hook(strategy.hook, name, _field(brief, "audience", "developers"), chosen)
+    parts = [hook]
+    if style in ("listicle", "tutorial", "release_notes") and len(body) >= 3:
+        intro, items = body[0], body[1:]
+        if style == "tutorial":
+            items = sorted(items, key=lambda s: not _USAGE.search(s.text))
+        label = {
+            "listicle": "Worth knowing:",
+            "tutorial": "How to get started:",
+            "release_notes": "What's new:",
+        }[style]
+        marker = "- " if style == "release_notes" else None
+        lines = [f"{marker or f'{i}. '}{s.text}" for i, s in enumerate(items, 1)]
+        parts += [intro.text, label + "\n" + "\n".join(lines)]
+    else:
+        for i in range(0, len(body), 2):
+            parts.append(" ".join(s.text for s in body[i : i + 2]))
+    parts.append(CTA.get(strategy.tone, CTA["professional"]))
+    return "\n\n".join(p for p in parts if p)
+
+
+_SHORTER = re.compile(r"\b(short|shorter|concise|brief|tighter|trim|less)\b", re.I)
+_LONGER = re.compile(r"\b(long|longer|detail|details|expand|more depth|elaborate)\b", re.I)
+_HOOK_WORDS = {
+    "question": r"\bquestion\b",
+    "statistic": r"\b(number|numbers|statistic|stat|data)\b",
+    "story": r"\bstory\b",
+    "contrarian": r"\b(contrarian|provocative|challenge)\b",
+    "bold_claim": r"\b(bold|confident|stronger hook|punchy)\b",
+}
+_STYLE_WORDS = {"listicle": r"\b(list|bullets?|points)\b", "tutorial": r"\b(tutorial|how[- ]to|steps?)\b"}
+
+
+def _adjust(brief: Brief, strategy: Strategy, instruction: str) -> tuple[Brief, Strategy]:
+    order = ("short", "medium", "long")
+    i = order.index(strategy.length) if strategy.length in order else 1
+    if _SHORTER.search(instruction):
+        strategy = replace(strategy, length=order[max(i - 1, 0)])
+    elif _LONGER.search(instruction):
+        strategy = replace(strategy, length=order[min(i + 1, 2)])
+    for hook, pattern in _HOOK_WORDS.items():
+        if re.search(pattern, instruction, re.I):
+            strategy = replace(strategy, hook=hook)
+            break
+    for tone in CTA:
+        if re.search(rf"\b{tone}\b", instruction, re.I):
+            strategy = replace(strategy, tone=tone)
+    for style, pattern in _STYLE_WORDS.items():
+        if re.search(pattern, instruction, re.I):
+            brief = replace(brief, style=style)
+    return brief, strategy
+
+
+def _evidence(passages: Sequence[Passage], text: str, n: int) -> list[str]:
+    sentences = extract_sentences(passages)
+    wanted = set(tokens(text))
+    if not wanted:
+        ranked = _rank(sentences, len(passages))
+        return [s.text for _, s in ranked[:n]]
+    scored = []
+    for s in sentences:
+        have = set(tokens(s.text))
+        overlap = len(have & wanted) / math.sqrt(len(have) + 1)
+        if overlap > 0:
+            scored.append((-overlap, s.passage, s.position, s.text))
+    scored.sort()
+    return [t for *_, t in scored[:n]]
+
+
+class TemplateProvider(Provider):
+    """Deterministic slot filling from passages; never judges."""
+
+    name = "template"
+    model = "template-v1"
+
+    def supports(self, task: str) -> bool:
+        """Post, rewrite and storyboard; not judge."""
+        return task in ("post", "rewrite", "storyboard")
+
+    def available(self) -> tuple[bool, str]:
+        """Always usable (it needs passages at run time)."""
+        return True, "built in"
+
+    def generate(self, request: Request) -> Completion:
+        """Build the answer from `request.passages` and `request.context`."""
+        ctx = request.context
+        if request.task == "post":
+            text = compose_post(
+                request.passages,
+                ctx.get("brief") or Brief(),
+                ctx.get("strategy") or Strategy(),
+                str(ctx.get("project_name") or ""),
+            )
+        elif request.task == "rewrite":
+            text = self._rewrite(request)
+        elif request.task == "storyboard":
+            n = int(ctx.get("scenes") or len(ctx.get("lines") or []) or 5)
+            focus = " ".join([*ctx.get("lines", []), str(ctx.get("comment", "")), str(ctx.get("text", ""))])
+            picked = _evidence(request.passages, focus, n)
+            if len(picked) < n:
+                ranked = _rank(extract_sentences(request.passages), len(request.passages))
+                picked += [s.text for _, s in ranked if s.text not in picked][: n - len(picked)]
+            text = "\n".join(picked)
+        else:
+            raise UnsupportedTaskError(f"the template writer cannot do {request.task!r}")
+        if not text.strip():
+            raise InvalidOutputError("no usable sentences in the passages")
+        return Completion(text=text, model=self.model, tokens_out=len(text.split()))
+
+    def _rewrite(self, request: Request) -> str:
+        ctx = request.context
+        text = str(ctx.get("text", ""))
+        if not ctx.get("whole_post"):
+            return " ".join(_evidence(request.passages, text, int(ctx.get("sentences", 2))))
+        brief, strategy = _adjust(
+            ctx.get("brief") or Brief(), ctx.get("strategy") or Strategy(), str(ctx.get("instruction", ""))
+        )
+        post = compose_post(request.passages, brief, strategy, str(ctx.get("project_name") or ""))
+        tags = [ln for ln in text.strip().splitlines()[-1:] if ln.strip().startswith("#")]
+        return "\n\n".join([post, *tags]) if post else ""
+
+
+def template_providers(settings: Settings) -> list[Provider]:
+    """The one template writer."""
+    return [TemplateProvider()]
+
+
+register_provider("template", template_providers)
