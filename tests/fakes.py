@@ -7,7 +7,10 @@ import re
 
 import numpy as np
 
-__all__ = ["FakeEmbedder"]
+from chains.providers import Provider
+from chains.types import Completion, Request
+
+__all__ = ["FakeEmbedder", "FakeProvider", "FailingProvider"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -35,3 +38,69 @@ class FakeEmbedder:
             if norm:
                 out[row] /= norm
         return out
+
+
+FAKE_JUDGE_ANSWER = '{"verdict": "supported", "reason": "fake judge"}'
+
+
+def _grounded_answer(request: Request) -> str:
+    """A default answer built from the request's passages, so post checks pass."""
+    from chains.template_provider import compose_post, extract_sentences
+
+    if request.task == "judge":
+        return FAKE_JUDGE_ANSWER
+    if request.task == "storyboard":
+        n = int(request.context.get("scenes") or 3)
+        lines = [s.text for s in extract_sentences(request.passages)][:n]
+        return "\n".join(lines) or "\n".join(request.context.get("lines", [])) or "A fake scene."
+    ctx = request.context
+    post = compose_post(
+        request.passages, ctx.get("brief"), ctx.get("strategy"), str(ctx.get("project_name", ""))
+    )
+    return post or "A fake answer from the fake provider, long enough to look like a post. " * 3
+
+
+class FakeProvider(Provider):
+    """Answers from a queue (`enqueue`), then with `default` (or text grounded in the passages)."""
+
+    def __init__(self, name: str = "fake", model: str = "fake-1", default: str | None = None):
+        self.name = name
+        self.model = model
+        self.default = default
+        self.queue: list[str] = []
+        self.history: list[Request] = []
+
+    def enqueue(self, text: str) -> FakeProvider:
+        """Queue one answer (answers are given in order)."""
+        self.queue.append(text)
+        return self
+
+    def supports(self, task: str) -> bool:
+        """Every task, the judge included."""
+        return True
+
+    def generate(self, request: Request) -> Completion:
+        """The next queued answer, else the default."""
+        self.history.append(request)
+        if self.queue:
+            text = self.queue.pop(0)
+        else:
+            text = self.default if self.default is not None else _grounded_answer(request)
+        return Completion(
+            text=text, model=self.model, tokens_in=len(request.user.split()), tokens_out=len(text.split())
+        )
+
+
+class FailingProvider(Provider):
+    """Always raises `error` (a ConnectionError by default) and counts its calls."""
+
+    def __init__(self, error: BaseException | None = None, name: str = "failing", model: str = "failing-1"):
+        self.name = name
+        self.model = model
+        self.error = error if error is not None else ConnectionError("fake provider is unreachable")
+        self.calls = 0
+
+    def generate(self, request: Request) -> Completion:
+        """Raise the configured error."""
+        self.calls += 1
+        raise self.error
