@@ -44,6 +44,7 @@ from core.agent_context import (
     STRATEGY_KEYS,
     describe_state,
     normalize_context,
+    project_kind_of,
     state_of,
     strategies,
     strategy_from_key,
@@ -64,6 +65,7 @@ __all__ = [
     "StrategyValue",
     "strategies",
     "agent_for",
+    "choose_for_post",
 ]
 
 LOG = logging.getLogger(__name__)
@@ -537,3 +539,33 @@ def agent_for(services: Any) -> Agent:
         agent = Agent.from_store(services.store, services.settings, events=services.events)
         services.extras["agent"] = agent
     return agent
+
+
+def choose_for_post(
+    services: Any,
+    brief: Any,
+    project_text: str = "",
+    *,
+    strategy: Strategy | None = None,
+    guard_confidence: float | None = None,
+    hashtag_count: int | None = None,
+) -> Choice | None:
+    """The agent's (logged) strategy for a post, or the creator's own strategy logged with propensity 1.
+
+    Returns None, after logging why, if the agent cannot be reached: the caller then uses its default.
+    """
+    context: dict[str, Any] = {
+        "project_kind": project_kind_of(project_text),
+        "audience": getattr(brief, "audience", "developers"),
+        "tone": getattr(brief, "tone", "professional"),
+    }
+    if guard_confidence is not None:
+        context["guard_confidence"] = guard_confidence
+    if hashtag_count is not None:
+        context["hashtag_count"] = hashtag_count
+    try:
+        agent = agent_for(services)
+        return agent.log_choice(context, strategy) if strategy is not None else agent.choose(context)
+    except Exception as exc:  # the post must still be written when the agent's tables are unreadable
+        LOG.warning("Strategy agent unavailable, using the default strategy: %s", exc)
+        return None

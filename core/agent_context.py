@@ -51,7 +51,10 @@ _KIND_WORDS = (
     ("web_app", r"\b(streamlit|flask|django|react|vue|frontend|web app|webapp|dashboard)\b"),
     ("api", r"\b(rest api|http api|endpoint|graphql|grpc|openapi)s?\b"),
     ("infra", r"\b(docker|kubernetes|terraform|helm|ansible|deploy(ment)?|ci/cd)\b"),
-    ("cli", r"\b(cli|command[- ]line|terminal|subcommand|argparse|click)\b"),
+    (
+        "cli",
+        r"\b(cli|command[- ]line|terminal|subcommands?|argparse|click|one command|cargo install|brew install|site generator)\b",
+    ),
     ("library", r"\b(library|package|pip install|import|sdk|module)\b"),
 )
 

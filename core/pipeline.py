@@ -75,6 +75,7 @@ STEP_LABELS: dict[str, str] = {
     "record_source": "Recording the source",
     "index": "Indexing the project",
     "retrieve": "Finding the passages to write from",
+    "choose_strategy": "Choosing a strategy",
     "generate": "Writing the draft",
     "store": "Saving the draft",
     "status": "Setting the status",
@@ -207,6 +208,7 @@ def generate_post(
     from rag.retrieve import retrieve
 
     validate_brief(brief)
+    requested_strategy = strategy
     strategy = strategy or Strategy(hook=DEFAULT_HOOKS[brief.style], length=brief.length, tone=brief.tone)
     settings, store, events = services.settings, services.store, services.events
     run_id = uuid.uuid4().hex[:12]
@@ -248,6 +250,15 @@ def generate_post(
         raise SourceLoadError(
             "No passage of the project matches the brief: clear the topic or add a README to the project"
         )
+    with step("choose_strategy") as t:
+        from core.agent import choose_for_post
+
+        readme = " ".join(d.text for d in loaded.documents if d.kind in ("readme", "docs"))[:20_000]
+        choice = choose_for_post(services, brief, readme, strategy=requested_strategy)
+        if choice is not None:
+            strategy = choice.strategy
+            t.scores["propensity"] = round(choice.propensity, 4)
+            t.extra.update(strategy=strategy.key, explored=choice.explored, state=choice.state)
     with step("generate") as t:
         draft = generate_draft(
             brief, strategy, list(passages), services.chain(), settings, project_name=loaded.name
@@ -268,6 +279,10 @@ def generate_post(
             status=ItemStatus.DRAFT,
         )
         t.extra.update(item_id_created=item.id, version_id=version.id)
+        if choice is not None:
+            from core.agent import agent_for
+
+            agent_for(services).link_choice(choice.id, item.id, version.id)
     status = ItemStatus.READY
     with step("status", item_id=item.id) as t:
         store.set_status(item.id, status, reason="generated", actor=created_by or "system")
@@ -288,6 +303,7 @@ def generate_post(
         query=query,
         timings=dict(timings),
         notes=tuple(notes),
+        choice=choice,
     )
 
 

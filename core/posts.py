@@ -181,6 +181,10 @@ def rate_version(
         )
         t.scores["stars"] = float(stars)
         t.extra["has_comment"] = bool(comment.strip())
+    from core.library import apply_feedback
+
+    # Reward the strategy agent; a low rating also writes a pending improved version.
+    apply_feedback(services, item_id, version_id, stars=stars, comment=comment, user=user)
     return rating
 
 
@@ -301,6 +305,9 @@ def build_export(services: Services, item_id: int, fmt: str) -> ExportResult:
 def record_export(services: Services, item_id: int, fmt: str, *, version_id: int | None = None) -> None:
     """Log that an item was exported (its reward signal for the agent)."""
     services.events.emit("export", item_id=item_id, outcome="ok", format=fmt, version_id=version_id)
+    from core.library import record_item_event
+
+    record_item_event(services, "export", item_id, version_id=version_id)
 
 
 def export_item(services: Services, item_id: int, fmt: str) -> ExportResult:

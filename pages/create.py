@@ -17,6 +17,7 @@ from core.errors import HeraldError
 from core.pipeline import DEMO_SOURCES, SourceInput, generate_post, load_post
 from pages.common import get_services
 from pages.components import render_draft, render_exports, render_passages, render_rating, render_refine
+from pages.components.agent import render_agent_panel
 
 LAST_ITEM = "create_last_item_id"
 LAST_RESULT = "create_last_result"
@@ -127,7 +128,8 @@ if last_result is not None and last_result.notes:
 
 # --- 6. Claim check (guard) -- the guard engineer adds one render call here --
 
-# --- 7. Strategy (agent) -- the agent engineer adds one render call here -----
+# --- 7. Strategy (agent) -------------------------------------------------------
+render_agent_panel(services, view.item.id, view.version.id)
 
 # --- 8. Refine, rate, export -------------------------------------------------
 st.subheader("8. Refine, rate, export")

@@ -15,7 +15,7 @@ from core.errors import HeraldError
 from core.library import rate_item, strategy_report
 from core.services import Services
 
-__all__ = ["render_strategy", "render_feedback", "render_like_buttons"]
+__all__ = ["render_strategy", "render_feedback", "render_like_buttons", "render_agent_panel"]
 
 STARS = {0: "no stars", 1: "★", 2: "★★", 3: "★★★", 4: "★★★★", 5: "★★★★★"}
 
@@ -106,3 +106,10 @@ def render_feedback(
         st.error(str(exc))
         return
     _show(result)
+
+
+def render_agent_panel(services: Services, item_id: int, version_id: int | None) -> None:
+    """The Create page's agent block: the strategy used, why, its Q-values, and like/dislike."""
+    st.subheader("7. Strategy")
+    render_strategy(services, item_id)
+    render_like_buttons(services, item_id, version_id, key="create-like")
