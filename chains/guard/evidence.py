@@ -1,0 +1,201 @@
+"""Evidence search: the project sentences each claim is checked against.
+
+Two pools behind one interface, `view_for(claim_sentences)`:
+- `InlinePool`: one source text given inline (the `verify` CLI, the benchmark);
+  every sentence is embedded once and every claim sees them all.
+- `IndexPool`: a whole project index (`ProjectIndex.search`, or any
+  `search(query, k) -> list[Passage]` callable); the best passages are split
+  into sentences with line numbers, embedded once (cached by text), and the
+  whole project's words are added so coverage features see the full project.
+`top_evidence` picks the best few sentences; `find_conflict` spots evidence
+that disagrees with itself. No verdicts here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from chains.guard.features import SourceView, build_source_view
+from chains.guard.report import Evidence
+from chains.guard.textutil import content_tokens, negation_count, sentence_spans, tokens
+
+__all__ = [
+    "SourceSentence",
+    "InlinePool",
+    "IndexPool",
+    "top_evidence",
+    "find_conflict",
+    "split_with_lines",
+    "make_pool",
+]
+
+log = logging.getLogger(__name__)
+SEARCH_K = 8
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    """A sentence of the project with where it is."""
+
+    text: str
+    path: str
+    start_line: int
+    end_line: int
+
+
+def split_with_lines(text: str, path: str, first_line: int = 1) -> list[SourceSentence]:
+    """Sentences of a text with 1-based line ranges (offset by `first_line`)."""
+    out = []
+    for a, b in sentence_spans(text):
+        start = first_line + text.count("\n", 0, a)
+        end = start + text.count("\n", a, b)
+        out.append(SourceSentence(text[a:b], path, start, end))
+    return out
+
+
+class _Embedded:
+    def __init__(self, embedder: Any):
+        self.embedder = embedder
+        self.cache: dict[str, np.ndarray] = {}
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        if todo:
+            for t, v in zip(todo, self.embedder.embed(todo), strict=False):
+                self.cache[t] = np.asarray(v, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, int(getattr(self.embedder, "dim", 1) or 1)), dtype=np.float32)
+        return np.stack([self.cache[t] for t in texts])
+
+
+class InlinePool:
+    """Evidence from one source text given inline."""
+
+    def __init__(self, source: str, embedder: Any, path: str = "source"):
+        self.sentences = split_with_lines(source or "", path)
+        self.emb = _Embedded(embedder)
+        texts = [s.text for s in self.sentences]
+        self.view = build_source_view(texts, self.emb.vectors(texts))
+        self.project_text = source or ""
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Vectors for claim sentences (cached)."""
+        return self.emb.vectors(texts)
+
+    def view_for(self, claim_sentences: list[str]) -> tuple[SourceView, list[SourceSentence]]:
+        """The whole source, for every claim."""
+        return self.view, self.sentences
+
+
+class IndexPool:
+    """Evidence from a project index: the best passages for each claim, split into sentences."""
+
+    def __init__(
+        self,
+        search: Callable[[str, int], list[Any]],
+        embedder: Any,
+        project_text: str = "",
+        k: int = SEARCH_K,
+    ):
+        self.search = search
+        self.emb = _Embedded(embedder)
+        self.project_text = project_text
+        self.k = k
+        self._extra_view = build_source_view([], np.zeros((0, 1), dtype=np.float32), project_text)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Vectors for claim sentences (cached)."""
+        return self.emb.vectors(texts)
+
+    def view_for(self, claim_sentences: list[str]) -> tuple[SourceView, list[SourceSentence]]:
+        """Sentences of the passages retrieved for the claim, with whole-project vocabulary."""
+        query = " ".join(claim_sentences)[:1000]
+        try:
+            passages = list(self.search(query, self.k))
+        except Exception as exc:  # a broken index must not crash the report
+            log.warning("evidence search failed: %s", exc)
+            passages = []
+        seen: set[str] = set()
+        sents: list[SourceSentence] = []
+        for p in passages:
+            for s in split_with_lines(p.text, p.path, max(1, int(getattr(p, "start_line", 0) or 1))):
+                flat = " ".join(s.text.split())
+                if any(flat in other for other in seen):
+                    continue
+                seen.add(flat)
+                sents = [o for o in sents if " ".join(o.text.split()) not in flat]
+                sents.append(s)
+        texts = [s.text for s in sents]
+        view = build_source_view(texts, self.emb.vectors(texts))
+        view.vocab |= self._extra_view.vocab
+        view.bigram_set |= self._extra_view.bigram_set
+        return view, sents
+
+
+def make_pool(index_or_search: Any, embedder: Any, project_text: str = "") -> InlinePool | IndexPool:
+    """A pool from a ProjectIndex, a search callable, or an inline source string."""
+    if isinstance(index_or_search, str):
+        return InlinePool(index_or_search, embedder)
+    if hasattr(index_or_search, "search"):
+        index = index_or_search
+        if not project_text:
+            project_text = _index_text(index)
+        return IndexPool(lambda q, k: index.search(q, k), embedder, project_text)
+    if callable(index_or_search):
+        return IndexPool(index_or_search, embedder, project_text)
+    if index_or_search is None:
+        return InlinePool("", embedder)
+    raise TypeError("check_post needs a ProjectIndex, a search(query, k) callable or the source text")
+
+
+def _index_text(index: Any) -> str:
+    for attr in ("chunks", "documents"):
+        items = getattr(index, attr, None)
+        if items:
+            try:
+                return "\n".join(f"{getattr(c, 'path', '')}\n{c.text}" for c in items)
+            except (AttributeError, TypeError):
+                continue
+    return ""
+
+
+def top_evidence(
+    claim_vectors: np.ndarray, claim_text: str, view: SourceView, sents: list[SourceSentence], k: int
+) -> list[Evidence]:
+    """The k best sentences for a claim: cosine blended with content-word coverage."""
+    if not sents or claim_vectors.size == 0:
+        return []
+    cos = (claim_vectors @ view.vectors.T).max(axis=0)
+    ctoks = set(content_tokens(claim_text))
+    cover = np.array([len(ctoks & set(t)) / len(ctoks) if ctoks else 0.0 for t in view.sentence_tokens])
+    score = 0.7 * cos + 0.3 * cover
+    order = np.argsort(-score)[:k]
+    return [
+        Evidence(
+            sents[i].text, sents[i].path, sents[i].start_line, sents[i].end_line, round(float(score[i]), 4)
+        )
+        for i in order
+    ]
+
+
+def find_conflict(evidence: list[Evidence], min_score: float = 0.45) -> str:
+    """A sentence explaining how two strong evidence sentences disagree, or ""."""
+    strong = [e for e in evidence if e.score >= min_score]
+    for i, a in enumerate(strong):
+        ta = tokens(a.text)
+        for b in strong[i + 1 :]:
+            tb = tokens(b.text)
+            sa, sb = set(ta), set(tb)
+            overlap = len(sa & sb) / max(1, len(sa | sb))
+            nums_a = {t for t in sa if any(c.isdigit() for c in t)}
+            nums_b = {t for t in sb if any(c.isdigit() for c in t)}
+            if overlap >= 0.5 and (negation_count(ta) > 0) != (negation_count(tb) > 0):
+                return f"the project contradicts itself: {a.location} and {b.location} disagree (one negates the other)"
+            if overlap >= 0.5 and nums_a and nums_b and nums_a != nums_b and not (nums_a & nums_b):
+                return f"the project contradicts itself: {a.location} and {b.location} give different numbers"
+    return ""

@@ -1,0 +1,99 @@
+"""Rewrite unsupported claims from their evidence with the writing chain, or drop them.
+
+`rewrite_claim` asks the chain (task "rewrite") for one sentence built only
+from the evidence; the caller re-checks the answer and keeps it only when it
+is supported. `can_rewrite` says whether any provider in the chain can do it.
+`apply_revisions` rebuilds the post text from the draft by character offsets.
+It does not decide verdicts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from chains.guard.report import Claim, Evidence
+from rag.types import Passage
+
+__all__ = ["REWRITE_SYSTEM", "can_rewrite", "rewrite_claim", "apply_revisions"]
+
+log = logging.getLogger(__name__)
+REWRITE_SYSTEM = (
+    "Rewrite the claim so that it states only what the evidence says. Use only facts from the evidence; "
+    "no numbers, names, versions or links that are not in it. Answer with one sentence and nothing else."
+)
+
+
+def can_rewrite(chain: Any) -> tuple[bool, str]:
+    """Whether some provider in the chain supports "rewrite" and is available, with a reason."""
+    if chain is None:
+        return False, "no writing chain given"
+    for p in getattr(chain, "providers", []) or []:
+        try:
+            if p.supports("rewrite"):
+                ok = p.available()
+                if ok[0] if isinstance(ok, tuple) else ok:
+                    return True, f"rewrite with {getattr(p, 'name', type(p).__name__)}"
+        except Exception:  # a broken provider probe only means it cannot rewrite
+            continue
+    return False, "no available provider supports the rewrite task"
+
+
+def rewrite_claim(chain: Any, claim_text: str, evidence: tuple[Evidence, ...]) -> tuple[str, str]:
+    """One rewritten sentence from the evidence, or "" and the reason none came back."""
+    if not evidence:
+        return "", "no evidence to rewrite from"
+    from chains.types import Request
+
+    passages = tuple(
+        Passage(
+            text=e.text, kind="docs", path=e.path, score=e.score, start_line=e.start_line, end_line=e.end_line
+        )
+        for e in evidence
+    )
+    user = (
+        "Evidence:\n"
+        + "\n".join(f"- {e.text}" for e in evidence)
+        + f"\n\nClaim: {claim_text}\n\nRewritten claim:"
+    )
+    req = Request(
+        task="rewrite",
+        system=REWRITE_SYSTEM,
+        user=user,
+        passages=passages,
+        context={"text": claim_text, "sentences": 1, "evidence": [e.text for e in evidence]},
+        max_tokens=120,
+        temperature=0.0,
+    )
+    try:
+        result = chain.run(req)
+    except Exception as exc:  # every provider failed: the caller drops the claim
+        return "", f"no provider could rewrite it ({type(exc).__name__})"
+    text = _clean(result.completion.text)
+    if not text:
+        return "", f"{result.provider} returned nothing usable"
+    return text, f"rewritten by {result.provider}"
+
+
+def _clean(text: str) -> str:
+    text = (text or "").strip().strip('"“”').strip()
+    text = re.sub(r"^(?:rewritten claim|claim|answer)\s*:\s*", "", text, flags=re.I)
+    return " ".join(text.split())[:600]
+
+
+def apply_revisions(draft: str, claims: tuple[Claim, ...]) -> str:
+    """The draft with each revised claim replaced (or removed when dropped), by offsets."""
+    out = draft
+    for c in sorted(claims, key=lambda c: c.start, reverse=True):
+        if c.revised_text is None:
+            continue
+        if c.revised_text:
+            out = out[: c.start] + c.revised_text + out[c.end :]
+        else:
+            after = c.end
+            while after < len(out) and out[after] in " \t":
+                after += 1
+            out = out[: c.start] + out[after:]
+    out = re.sub(r"\n{3,}", "\n\n", out)
+    return "\n".join(line.rstrip() for line in out.splitlines()).strip()

@@ -1,0 +1,150 @@
+"""Fit the guard's support-score model on guard_dev.jsonl and write chains/guard_params.json.
+
+Usage: .venv/bin/python scripts/fit_guard.py [--data PATH] [--out PATH] [--folds 5] [--seed 13]
+
+Features come from `chains.guard.dataset` (MiniLM sentence embeddings, cached
+under data/guard_cache/). The model is a standardised logistic regression whose
+weights are stored as plain numbers (no pickle). Cross-validation is grouped by
+source document, so no source is in both training and test folds; the decision
+threshold is chosen on out-of-fold scores to maximise balanced accuracy.
+Prints the cross-validated figures; reproducible with the fixed seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "guard_dev.jsonl"
+DEFAULT_OUT = ROOT / "chains" / "guard_params.json"
+CACHE = ROOT / "data" / "guard_cache" / "guard_dev_minilm.npz"
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+
+
+def load_real_embedder():
+    """The project's embedder (rag.embeddings), or MiniLM loaded from its PyPI package."""
+    try:
+        from rag.embeddings import load_embedder
+        from utils.settings import load_settings
+
+        return load_embedder(load_settings())
+    except ImportError:
+        from chains.guard.minilm import MiniLMEmbedder
+
+        return MiniLMEmbedder()
+
+
+def grouped_oof(X, y, groups, C: float, folds: int, seed: int) -> np.ndarray:
+    """Out-of-fold probabilities with folds grouped by source."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    oof = np.zeros(len(y))
+    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for tr, te in splitter.split(X, y, groups):
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000))
+        model.fit(X[tr], y[tr])
+        oof[te] = model.predict_proba(X[te])[:, 1]
+    return oof
+
+
+def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
+    """The threshold maximising balanced accuracy."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    cands = np.unique(np.round(scores, 3))
+    accs = [balanced_accuracy_score(y, scores >= t) for t in cands]
+    return float(cands[int(np.argmax(accs))])
+
+
+def report(name: str, scores: np.ndarray, y: np.ndarray, thr: float, parts) -> dict:
+    """Balanced accuracy and ROC AUC overall and per part."""
+    from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+
+    out = {}
+    parts = np.array(parts)
+    for part in ("all", "summedits", "frank"):
+        m = np.ones(len(y), bool) if part == "all" else parts == part
+        out[part] = {
+            "balanced_accuracy": round(float(balanced_accuracy_score(y[m], scores[m] >= thr)), 4),
+            "roc_auc": round(float(roc_auc_score(y[m], scores[m])), 4),
+        }
+    print(
+        f"{name:<28}"
+        + "  ".join(f"{p}: bacc {v['balanced_accuracy']:.3f} auc {v['roc_auc']:.3f}" for p, v in out.items())
+    )
+    return out
+
+
+def main() -> int:
+    """Fit, cross-validate and save the parameters."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from chains.guard.dataset import CachedEmbedder, featurize_rows, load_rows
+    from chains.guard.features import FEATURE_NAMES
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=str(DEFAULT_DATA))
+    ap.add_argument("--out", default=str(DEFAULT_OUT))
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=13)
+    args = ap.parse_args()
+
+    rows = load_rows(args.data)
+    emb = CachedEmbedder(load_real_embedder(), CACHE)
+    data = featurize_rows(rows, emb)
+    emb.save()
+    X, y, g = data.X, data.y, data.groups
+
+    results = {}
+    for C in C_GRID:
+        oof = grouped_oof(X, y, g, C, args.folds, args.seed)
+        from sklearn.metrics import roc_auc_score
+
+        results[C] = (roc_auc_score(y, oof), oof)
+    C = max(results, key=lambda c: results[c][0])
+    oof = results[C][1]
+    thr = best_threshold(oof, y)
+    print(f"grouped {args.folds}-fold CV, C={C}, threshold={thr}")
+    cv = report("calibrated score", oof, y, thr, data.parts)
+    report("embedding similarity", data.baseline, y, best_threshold(data.baseline, y), data.parts)
+
+    scaler = StandardScaler().fit(X)
+    model = LogisticRegression(C=C, max_iter=2000).fit(scaler.transform(X), y)
+    params = {
+        "model": "standardised logistic regression",
+        "embedder": emb.name,
+        "features": list(FEATURE_NAMES),
+        "mean": [round(float(v), 6) for v in scaler.mean_],
+        "scale": [round(float(v), 6) for v in scaler.scale_],
+        "coef": [round(float(v), 6) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+        "threshold": thr,
+        "C": C,
+        "seed": args.seed,
+        "folds": args.folds,
+        "cv": cv,
+        "rows": len(y),
+    }
+    Path(args.out).write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    for name, c in sorted(zip(FEATURE_NAMES, params["coef"], strict=False), key=lambda p: -abs(p[1])):
+        print(f"  {name:<16} {c:+.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
