@@ -39,8 +39,8 @@ __all__ = [
 LOG = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 ShouldCancel = Callable[[], bool]
-FADE_S = 0.4
-CHUNK_S = 1.0  # body chunk length: one keyframe per second of still video
+FADE_S = 0.3
+CHUNK_S = (0.5, 1.0)  # body chunk length range: a keyframe every 0.5 to 1 s of still video
 X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-crf", "20", "-pix_fmt", "yuv420p"]
 
 
@@ -116,9 +116,11 @@ class _Plan:
 def _plan(index: int, still: Path, frames: int, fps: int, fades: bool) -> _Plan:
     fade = min(round(FADE_S * fps), frames // 3) if fades else 0
     body = frames - 2 * fade
-    chunk = max(1, round(CHUNK_S * fps))
-    if body <= 2 * chunk:
+    lo, hi = max(1, round(CHUNK_S[0] * fps)), max(1, round(CHUNK_S[1] * fps))
+    if body <= 2 * hi:
         return _Plan(index, still, fade, body, 1, 0)
+    # Encoded frames are chunk + rest; pick the chunk length that encodes the fewest (ties: longer chunk).
+    chunk = min(range(lo, hi + 1), key=lambda c: (c + body % c, -c))
     return _Plan(index, still, fade, chunk, body // chunk, body % chunk)
 
 
