@@ -183,7 +183,8 @@ class Agent:
         state = state_of(ctx)
         why = "You picked this strategy yourself; its ratings still teach the agent."
         qs = self.q_values(ctx)
-        choice = Choice(strategy_from_key(key, ctx["tone"]), 1.0, 0.0, False, state, ctx, None, qs, why)
+        chosen = strategy if isinstance(strategy, Strategy) else strategy_from_key(key, ctx["tone"])
+        choice = Choice(chosen, 1.0, 0.0, False, state, ctx, None, qs, why)
         return self._log_choice(choice, forced=True)
 
     def _log_choice(self, choice: Choice, forced: bool = False) -> Choice:
