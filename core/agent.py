@@ -43,15 +43,16 @@ from chains.types import Strategy
 from core.agent_context import (
     STRATEGY_KEYS,
     describe_state,
+    explain_choice,
     normalize_context,
     project_kind_of,
     state_of,
     strategies,
     strategy_from_key,
 )
+from core.agent_report import AgentReports
 from core.agent_types import AgentStats, Choice, LearnStep, StrategyValue, TrainReport
 from core.errors import InvalidInputError
-from core.ope import OPEEstimate, evaluate_policy
 from core.store import Store
 from utils.events import utc_now_iso
 from utils.settings import Settings, load_settings
@@ -72,7 +73,7 @@ LOG = logging.getLogger(__name__)
 REPLAY_BATCH = 16
 
 
-class Agent:
+class Agent(AgentReports):
     """Epsilon-greedy tabular Q-learning over strategies; build with `create` or `from_store`."""
 
     def __init__(self, store: Store, settings: Settings, seed: int | None = None, events: Any = None):
@@ -170,7 +171,7 @@ class Agent:
         explored = self.rng.random() < eps
         key = self.rng.choice(STRATEGY_KEYS) if explored else self.rng.choice(greedy)
         propensity = (1 - eps) * (key in greedy) / len(greedy) + eps / len(STRATEGY_KEYS)
-        why = self._explain(state, key, explored, eps, qs, table, len(greedy))
+        why = explain_choice(state, key, explored, eps, qs, table, len(greedy))
         choice = Choice(
             strategy_from_key(key, ctx["tone"]), propensity, eps, explored, state, ctx, None, qs, why
         )
@@ -262,35 +263,6 @@ class Agent:
             ctx,
             int(row["id"]),
             explanation=why,
-        )
-
-    def _explain(
-        self,
-        state: str,
-        key: str,
-        explored: bool,
-        eps: float,
-        qs: dict[str, float],
-        table: dict[str, tuple[float, int]],
-        n_greedy: int,
-    ) -> str:
-        where = describe_state(state)
-        tried = table.get(key, (0.0, 0))[1]
-        if explored:
-            return (
-                f"Exploring ({eps:.0%} of choices are random so the agent keeps learning): "
-                f"{key} was picked at random for {where}."
-            )
-        if not table:
-            return (
-                f"No ratings yet for {where}: every strategy starts optimistic, so the agent "
-                f"tries them in turn ({n_greedy} untried)."
-            )
-        if tried == 0:
-            return f"{key} has not been rated yet for {where}; untried strategies are tried before settling."
-        return (
-            f"{key} has the highest expected reward ({qs[key]:+.2f} from {tried} rewards) for {where}; "
-            f"{eps:.0%} of choices still explore."
         )
 
     # --- learning ----------------------------------------------------------
@@ -472,64 +444,6 @@ class Agent:
         self.corrupt.clear()
         return TrainReport(
             len(rows) - skipped, skipped, len({st for st, _ in table}), time.perf_counter() - started
-        )
-
-    # --- reporting ---------------------------------------------------------
-    def scan_corrupt(self) -> tuple[str, ...]:
-        """Check every Q-table row; return 'state / strategy: reason' for each corrupt one."""
-        for r in self.store.query("SELECT state, strategy, q, visits FROM agent_q"):
-            self._valid(r["state"], r["strategy"], r["q"], r["visits"])
-        return tuple(f"{k}: {v}" for k, v in sorted(self.corrupt.items()))
-
-    def stats(self) -> AgentStats:
-        """Counts, mean rewards and corrupt rows of the stored agent."""
-
-        def one(sql: str) -> Any:
-            return next(iter(self.store.query(sql)[0].values()))
-
-        recent = self.store.query(
-            "SELECT AVG(reward) AS m FROM (SELECT reward FROM agent_rewards ORDER BY id DESC LIMIT 100)"
-        )
-        return AgentStats(
-            states=one("SELECT COUNT(DISTINCT state) FROM agent_q"),
-            q_rows=one("SELECT COUNT(*) FROM agent_q"),
-            choices=one("SELECT COUNT(*) FROM agent_choices"),
-            rewards=one("SELECT COUNT(*) FROM agent_rewards"),
-            transitions=one("SELECT COUNT(*) FROM agent_transitions"),
-            replay_len=one("SELECT COUNT(*) FROM agent_replay"),
-            replay_size=self.settings.replay_size,
-            mean_reward=one("SELECT AVG(reward) FROM agent_rewards"),
-            recent_mean_reward=recent[0]["m"] if recent else None,
-            corrupt_rows=self.scan_corrupt(),
-        )
-
-    def greedy_keys(self) -> dict[str, str]:
-        """The greedy strategy key of every state in the Q-table (ties: first in `strategies()` order)."""
-        by_state: dict[str, dict[str, float]] = {}
-        for r in self.store.query("SELECT state, strategy, q, visits FROM agent_q"):
-            ok = self._valid(r["state"], r["strategy"], r["q"], r["visits"])
-            if ok is not None:
-                by_state.setdefault(r["state"], {})[r["strategy"]] = ok[0]
-        init = self.settings.agent_initial_q
-        order = {k: i for i, k in enumerate(STRATEGY_KEYS)}
-        return {
-            state: max(STRATEGY_KEYS, key=lambda k, qs=qs: (qs.get(k, init), -order[k]))
-            for state, qs in by_state.items()
-        }
-
-    def evaluate(self) -> OPEEstimate:
-        """IPS, self-normalised IPS and doubly robust value of the greedy policy, from the logged choices."""
-        rows = self.store.query(
-            "SELECT r.reward, c.state, c.strategy, c.propensity FROM agent_rewards r"
-            " JOIN agent_choices c ON c.id = r.choice_id WHERE r.learned = 1 ORDER BY r.id"
-        )
-        greedy = self.greedy_keys()
-        return evaluate_policy(
-            rewards=[float(r["reward"]) for r in rows],
-            propensities=[float(r["propensity"]) for r in rows],
-            states=[r["state"] for r in rows],
-            logged=[r["strategy"] for r in rows],
-            target=[greedy.get(r["state"], STRATEGY_KEYS[0]) for r in rows],
         )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "state_of",
     "describe_state",
     "project_kind_of",
+    "explain_choice",
     "authenticity_bucket",
     "hashtag_bin",
 ]
@@ -145,3 +146,33 @@ def project_kind_of(text: str) -> str:
         if hits > best_hits:
             best, best_hits = kind, hits
     return best
+
+
+def explain_choice(
+    state: str,
+    key: str,
+    explored: bool,
+    eps: float,
+    qs: dict[str, float],
+    table: dict[str, tuple[float, int]],
+    n_greedy: int,
+) -> str:
+    """Why the agent picked `key` in `state`, in one or two sentences for the UI."""
+    where = describe_state(state)
+    tried = table.get(key, (0.0, 0))[1]
+    if explored:
+        return (
+            f"Exploring ({eps:.0%} of choices are random so the agent keeps learning): "
+            f"{key} was picked at random for {where}."
+        )
+    if not table:
+        return (
+            f"No ratings yet for {where}: every strategy starts optimistic, so the agent "
+            f"tries them in turn ({n_greedy} untried)."
+        )
+    if tried == 0:
+        return f"{key} has not been rated yet for {where}; untried strategies are tried before settling."
+    return (
+        f"{key} has the highest expected reward ({qs[key]:+.2f} from {tried} rewards) for {where}; "
+        f"{eps:.0%} of choices still explore."
+    )
