@@ -1,0 +1,230 @@
+"""The provider contract (run over every implementation), the registry and the fallback chain."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from dataclasses import replace
+
+import pytest
+
+from chains.errors import (
+    AllProvidersFailedError,
+    ChainError,
+    NeedsKeyError,
+    ProviderError,
+    ProviderUnavailableError,
+    UnknownProviderError,
+)
+from chains.groq_provider import GroqProvider
+from chains.local_provider import LocalProvider
+from chains.openai_provider import OpenAICompatProvider
+from chains.prompts import build_post_request
+from chains.providers import (
+    TASKS,
+    FallbackChain,
+    Provider,
+    ProviderStatus,
+    build_chain,
+    get_provider,
+    provider_names,
+    register_provider,
+)
+from chains.template_provider import TemplateProvider
+from chains.types import Brief, Completion, Request, Strategy
+from tests.chains_data import passages
+from tests.fakes import FailingProvider, FakeProvider
+from utils.events import EventLog
+
+
+def _closed_port() -> int:
+    """A localhost port with nothing listening (connections are refused at once)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _post_request() -> Request:
+    # One short passage keeps the real local model's prompt small (this test runs it twice).
+    return build_post_request(Brief(), Strategy(), passages()[1:2], project_name="tinyqueue", max_tokens=48)
+
+
+# name -> (builder, expect_available, expect_ok_answer); None: a real model may answer or fail cleanly
+CASES = {
+    "fake": (lambda s: FakeProvider(), True, True),
+    "failing": (lambda s: FailingProvider(), True, False),
+    "template": (lambda s: TemplateProvider(), True, True),
+    "groq_without_key": (lambda s: GroqProvider("llama-3.1-8b-instant", ""), False, False),
+    "groq_unreachable": (
+        lambda s: GroqProvider(
+            "llama-3.1-8b-instant", "gsk_test", 3.0, base_url=f"http://127.0.0.1:{_closed_port()}"
+        ),
+        True,
+        False,
+    ),
+    "openai_unconfigured": (lambda s: OpenAICompatProvider("", "llama3.2"), False, False),
+    "openai_unreachable": (
+        lambda s: OpenAICompatProvider(f"http://127.0.0.1:{_closed_port()}/v1", "llama3.2", timeout_s=5),
+        True,
+        False,
+    ),
+    "local_missing_file": (lambda s: LocalProvider("/nonexistent/model.gguf"), False, False),
+    "local": (
+        lambda s: LocalProvider(s.local_model_path, s.local_threads, 48, timeout_s=120),
+        True,
+        None,
+    ),
+}
+PARAMS = [pytest.param(k, marks=pytest.mark.slow) if k == "local" else k for k in CASES]
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_provider_contract(case, settings):
+    build, expect_available, expect_ok = CASES[case]
+    provider = build(settings)
+    assert isinstance(provider, Provider)
+    assert isinstance(provider.name, str) and provider.name
+    assert isinstance(provider.model, str) and provider.model
+
+    start = time.perf_counter()
+    ok, reason = provider.available()
+    assert time.perf_counter() - start < 0.5  # a cheap local check, no network
+    assert ok is expect_available and isinstance(reason, str) and reason
+    assert all(isinstance(provider.supports(t), bool) for t in TASKS)
+    assert provider.supports("post")
+
+    request = _post_request()
+    start = time.perf_counter()
+    if expect_ok is None:
+        try:
+            completion = provider.generate(request)
+        except ProviderError as exc:  # SmolLM2 junk is refused with a reason, never a crash
+            assert str(exc)
+        else:
+            assert isinstance(completion, Completion) and completion.text.strip()
+    elif expect_ok:
+        completion = provider.generate(request)
+        assert isinstance(completion, Completion) and completion.text.strip()
+    else:
+        with pytest.raises(Exception) as info:
+            provider.generate(request)
+        assert time.perf_counter() - start < 10  # unreachable hosts fail fast
+        if not expect_available:
+            assert isinstance(info.value, ProviderError)
+            assert str(info.value)  # the message names the fix
+
+    # Whatever the provider does, a chain with a fallback behind it answers and records it first.
+    backup = FakeProvider(name="backup")
+    result = FallbackChain([provider, backup]).run(request)
+    first = result.attempts[0]
+    assert first.provider == provider.name
+    assert first.skipped is (not expect_available)
+    if expect_ok is not None:
+        assert first.ok is expect_ok
+        assert result.provider == (provider.name if expect_ok else "backup")
+    else:
+        assert result.provider == (provider.name if first.ok else "backup")
+
+
+def test_groq_without_key_names_the_fix():
+    provider = GroqProvider("llama-3.3-70b-versatile", "")
+    assert provider.available() == (False, "No API key for groq: set GROQ_API_KEY")
+    with pytest.raises(NeedsKeyError, match="GROQ_API_KEY"):
+        provider.generate(_post_request())
+
+
+def test_template_never_judges():
+    provider = TemplateProvider()
+    assert not provider.supports("judge")
+    judge = Request(task="judge", system="s", user="u", passages=tuple(passages()))
+    chain = FallbackChain([provider])
+    with pytest.raises(AllProvidersFailedError, match="judge"):
+        chain.run(judge)
+    fake = FakeProvider()
+    assert FallbackChain([provider, fake]).run(judge).provider == "fake"
+    assert [r.task for r in fake.history] == ["judge"]
+
+
+def test_registry_builds_groq_per_model_and_rejects_unknown(settings):
+    assert set(provider_names()) >= {"groq", "openai_compat", "local", "template"}
+    groq = get_provider("groq")(replace(settings, groq_models=("a", "b", "c")))
+    assert [p.model for p in groq] == ["a", "b", "c"] and {p.name for p in groq} == {"groq"}
+    with pytest.raises(UnknownProviderError, match="choose from"):
+        get_provider("nope")
+    register_provider("fake_registered", lambda s: [FakeProvider(name="fake_registered")])
+    assert "fake_registered" in provider_names()
+    chain = build_chain(replace(settings, providers=("fake_registered", "template")))
+    assert [p.name for p in chain.providers] == ["fake_registered", "template"]
+
+
+def test_build_chain_follows_settings_order_and_status(settings):
+    chain = build_chain(settings)
+    names = [p.name for p in chain.providers]
+    assert names == ["groq"] * len(settings.groq_models) + ["openai_compat", "local", "template"]
+    status = chain.status()
+    assert all(isinstance(s, ProviderStatus) for s in status)
+    by_name = {s.name: s for s in status}
+    assert not by_name["groq"].available and "GROQ_API_KEY" in by_name["groq"].reason
+    assert (
+        not by_name["openai_compat"].available and "HERALD_OPENAI_BASE_URL" in by_name["openai_compat"].reason
+    )
+    assert by_name["template"].available
+    keyed = build_chain(replace(settings, groq_api_key="gsk_secret_value_123"))
+    assert keyed.status()[0].available
+    assert "gsk_secret" not in repr(keyed.status()) + repr(keyed.providers)
+
+
+def test_fallback_order_attempts_and_events(settings):
+    events = EventLog(settings.log_dir)
+    failing = FailingProvider(TimeoutError("took too long"))
+    fake = FakeProvider().enqueue("first answer that is fine")
+    never = FakeProvider(name="never")
+    chain = FallbackChain([GroqProvider("m", ""), failing, fake, never], events=events)
+    result = chain.run(Request(task="post", system="s", user="u"), item_id=7)
+    assert result.provider == "fake" and result.completion.text == "first answer that is fine"
+    assert [(a.provider, a.ok, a.skipped) for a in result.attempts] == [
+        ("groq", False, True),
+        ("failing", False, False),
+        ("fake", True, False),
+    ]
+    assert "TimeoutError: took too long" in result.attempts[1].error
+    assert all(a.latency_ms >= 0 for a in result.attempts)
+    assert failing.calls == 1 and never.history == []
+    lines = [json.loads(x) for x in events.path.read_text().splitlines()]
+    assert [(e["step"], e["provider"], e["outcome"]) for e in lines] == [
+        ("provider_attempt", "groq", "skipped"),
+        ("provider_attempt", "failing", "error"),
+        ("provider_attempt", "fake", "ok"),
+    ]
+    assert all(e["item_id"] == 7 and e["task"] == "post" for e in lines)
+
+
+def test_invalid_output_falls_through():
+    junk = FakeProvider(name="junk").enqueue("   ")
+    picky = FakeProvider(name="picky").enqueue("too short")
+    good = FakeProvider(name="good").enqueue("a long enough answer")
+    chain = FallbackChain([junk, picky, good])
+    result = chain.run(
+        Request(task="post", system="", user="u"), check=lambda t: "" if len(t) > 10 else "too short"
+    )
+    assert result.provider == "good"
+    assert [a.error for a in result.attempts[:2]] == [
+        "InvalidOutputError: empty output",
+        "InvalidOutputError: too short",
+    ]
+
+
+def test_all_failing_raises_with_attempts():
+    chain = FallbackChain([FailingProvider(), FailingProvider(ProviderUnavailableError("down"))])
+    with pytest.raises(AllProvidersFailedError) as info:
+        chain.run(Request(task="post", system="", user="u"))
+    assert isinstance(info.value, ChainError)
+    assert len(info.value.attempts) == 2 and not any(a.ok for a in info.value.attempts)
+    assert "template" in str(info.value)
+
+
+def test_secrets_are_redacted_from_attempt_errors():
+    chain = FallbackChain([FailingProvider(RuntimeError("bad key gsk_abcdefghijklmnop")), FakeProvider()])
+    result = chain.run(Request(task="post", system="", user="u"))
+    assert "gsk_abcdefghijklmnop" not in result.attempts[0].error and "***" in result.attempts[0].error
