@@ -152,19 +152,26 @@ def test_frame_boundaries_do_not_drift():
     assert all(b2 > b1 for b1, b2 in zip(bounds, bounds[1:], strict=False))
 
 
-def test_voice_over_adds_aac_and_stretches_scenes(settings, tmp_path):
+@pytest.mark.parametrize(
+    ("preference", "engine"),
+    [("espeak", "espeak-ng"), pytest.param("piper", "piper", marks=pytest.mark.slow)],
+)
+def test_voice_over_adds_aac_and_stretches_scenes(settings, tmp_path, preference, engine):
+    from dataclasses import replace
+
     from core.video import voice_engine
 
-    if voice_engine() is None:
-        pytest.skip("espeak-ng is not installed (make system-deps)")
+    if voice_engine(preference) != engine:
+        pytest.fail(f"{engine} is not installed: run make system-deps / make setup")
     text = "This sentence is long enough that speaking it takes longer than its minimum time on screen"
     board = Storyboard(
         scenes=(Scene("Voice", 2.0, "title"), Scene(text, 2.0, "scene"), Scene("End", 2.0, "end")),
         title="Voice",
     )
+    settings = replace(settings, video_voice_engine=preference)
     made = produce_video(board, tmp_path, "voice", settings, VideoOptions(size=(160, 90), fps=4, voice=True))
     info = probe(made.mp4)
     assert "Audio: aac" in info
     assert made.board.scenes[1].duration > 2.0
     assert made.duration_s == pytest.approx(made.board.duration, abs=0.25)
-    assert any("espeak" in n for n in made.notes)
+    assert any(f"Voice-over by {engine}" in n for n in made.notes)

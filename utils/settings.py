@@ -121,6 +121,7 @@ class Settings:
     reading_wpm: float = 170.0
     render_workers: int = 1
     video_rating_threshold: int = 2
+    video_voice_engine: str = "auto"  # auto (piper when its voice package is installed, else espeak-ng) | piper | espeak
 
     # --- agent and rewards -------------------------------------------------
     epsilon_start: float = 0.3
@@ -281,6 +282,7 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "HERALD_READING_WPM": ("reading_wpm", float),
     "HERALD_RENDER_WORKERS": ("render_workers", int),
     "HERALD_VIDEO_RATING_THRESHOLD": ("video_rating_threshold", int),
+    "HERALD_VIDEO_VOICE_ENGINE": ("video_voice_engine", _str),
     "HERALD_EPSILON_START": ("epsilon_start", float),
     "HERALD_EPSILON_END": ("epsilon_end", float),
     "HERALD_EPSILON_DECAY_STEPS": ("epsilon_decay_steps", int),

@@ -122,7 +122,7 @@ def produce_video(
                 from core.video.tts import voice_over
 
                 report(0.01, "speaking the scenes")
-                track = voice_over(board, work / "voice", fps=fps)
+                track = voice_over(board, work / "voice", fps=fps, engine=settings.video_voice_engine)
                 board, audio = track.board, track.wav
                 notes.append(
                     f"Voice-over by {track.engine}; {track.stretched} scene(s) lengthened to fit the speech"

