@@ -102,7 +102,7 @@ if item_id:
     )
     c1, c2, c3 = st.columns(3)
     burn = c1.checkbox("Burn captions into the picture", key="video_burn")
-    voice = c2.checkbox("Voice-over (offline, espeak-ng)", key="video_voice")
+    voice = c2.checkbox("Voice-over (offline: Piper or espeak-ng)", key="video_voice")
     quality = c3.selectbox("Quality", list(QUALITIES), key="video_quality")
     if st.button("Render video", type="primary", key="video_render", disabled=bool(ss.get("video_job"))):
         try:
