@@ -1,0 +1,149 @@
+"""Review: the queue of flagged and review_required items, and the reviewer's actions.
+
+Thin: `core.review.list_queue` gives the queue (counts, oldest waiting time,
+items with their moderation and any stored guard claims); buttons call
+`approve`, `edit_and_approve`, `reject` and `send_back`, which need a reviewer
+name. Errors (`HeraldError`) are shown with `st.error`. Tests may preset
+`st.session_state["herald_services"]`.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from core import review
+from core.errors import HeraldError
+from pages.common import get_services
+
+SERVICES_KEY = "herald_services"
+FLASH_KEY = "review_flash"
+COLOURS = {"rejected": "#f8c9c9", "review_required": "#fde2b8", "flagged": "#fff3b0"}
+
+
+def _wait(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def _highlighted(entry: review.QueueItem) -> str:
+    levels = {r.category: r.level for r in (entry.moderation.reasons if entry.moderation else ())}
+    parts = []
+    for segment, category in review.highlight_segments(entry.text, entry.moderation):
+        text = html.escape(segment).replace("\n", "<br>")
+        if category:
+            colour = COLOURS.get(levels.get(category, "flagged"), "#fff3b0")
+            parts.append(f'<mark style="background:{colour}" title="{html.escape(category)}">{text}</mark>')
+        else:
+            parts.append(text)
+    return "".join(parts)
+
+
+def _act(label: str, fn, *args) -> None:  # type: ignore[no-untyped-def]
+    try:
+        result = fn(*args)
+    except HeraldError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[FLASH_KEY] = (
+        f"{label}: item {result.item.id} is now {result.item.status.replace('_', ' ')}."
+    )
+    st.rerun()
+
+
+services = st.session_state.get(SERVICES_KEY) or get_services()
+store = services.store
+st.title("Review")
+if flash := st.session_state.pop(FLASH_KEY, None):
+    st.success(flash)
+
+reviewer = st.text_input("Reviewer name (required for every action)", key="reviewer_name").strip()
+full = review.list_queue(store)
+reasons = ["all reasons", *full.reason_counts]
+choice = st.selectbox(
+    "Filter by reason",
+    reasons,
+    format_func=lambda r: r if r == "all reasons" else f"{r} ({full.reason_counts[r]})",
+)
+queue = full if choice == "all reasons" else review.list_queue(store, reason=choice)
+
+c1, c2, c3 = st.columns(3)
+c1.metric("Flagged", full.counts.get("flagged", 0))
+c2.metric("Review required", full.counts.get("review_required", 0))
+c3.metric("Oldest waiting", _wait(full.oldest_wait_s))
+
+if not queue.items:
+    st.info(
+        "Nothing waiting for review." if choice == "all reasons" else f"No item waiting with reason {choice}."
+    )
+
+for entry in queue.items:
+    with st.container(border=True):
+        st.subheader(f"#{entry.item_id} · {entry.title or entry.kind}")
+        st.caption(
+            f"{entry.status.replace('_', ' ')} · waiting {_wait(entry.waiting_s)} · "
+            f"reasons: {', '.join(entry.reason_codes) or 'none recorded'}"
+        )
+        st.markdown(_highlighted(entry), unsafe_allow_html=True)
+        if entry.moderation:
+            with st.expander("Reasons and scores"):
+                st.dataframe(
+                    [
+                        {
+                            "category": r.category,
+                            "level": r.level,
+                            "score": r.score,
+                            "backend": r.backend,
+                            "sentence": r.sentence,
+                        }
+                        for r in entry.moderation.reasons
+                    ],
+                    hide_index=True,
+                )
+                st.dataframe(
+                    [{"category": k, "score": v} for k, v in entry.moderation.scores.items()], hide_index=True
+                )
+                for note in (*entry.moderation.notes, *entry.moderation.fallbacks):
+                    st.caption(note)
+        if entry.claims:
+            with st.expander(f"Guard report and evidence ({len(entry.claims)} claims)"):
+                for claim in entry.claims:
+                    text = getattr(claim, "text", None) or (
+                        claim.get("text") if isinstance(claim, dict) else str(claim)
+                    )
+                    verdict = getattr(claim, "verdict", None) or (
+                        claim.get("verdict") if isinstance(claim, dict) else ""
+                    )
+                    evidence = getattr(claim, "evidence", None) or (
+                        claim.get("evidence") if isinstance(claim, dict) else ""
+                    )
+                    st.markdown(f"**{verdict or 'claim'}** — {text}")
+                    if evidence:
+                        st.caption(str(evidence)[:1000])
+        note = st.text_input("Note (required to reject)", key=f"note_{entry.item_id}")
+        b1, b2, b3 = st.columns(3)
+        if b1.button("Approve", key=f"approve_{entry.item_id}"):
+            _act("Approved", review.approve, store, entry.item_id, reviewer, note)
+        if b2.button("Reject", key=f"reject_{entry.item_id}"):
+            _act("Rejected", review.reject, store, entry.item_id, reviewer, note)
+        if b3.button("Send back", key=f"send_back_{entry.item_id}"):
+            _act("Sent back", review.send_back, store, entry.item_id, reviewer, note)
+        with st.expander("Edit and approve"):
+            edited = st.text_area("Corrected text", value=entry.text, key=f"edit_{entry.item_id}", height=200)
+            if st.button("Save edit and approve", key=f"edit_approve_{entry.item_id}"):
+                _act(
+                    "Edited",
+                    review.edit_and_approve,
+                    store,
+                    services.settings,
+                    entry.item_id,
+                    reviewer,
+                    edited,
+                    note,
+                )
