@@ -48,7 +48,7 @@ def expected_reward(mu: float, sd: float = NOISE_SD) -> float:
         return 0.5 * (1 + math.erf((x - mu) / (sd * math.sqrt(2))))
 
     probs = [cdf(1.5), cdf(2.5) - cdf(1.5), cdf(3.5) - cdf(2.5), cdf(4.5) - cdf(3.5), 1 - cdf(4.5)]
-    return sum(p * (s - 3) / 2 for p, s in zip(probs, range(1, 6)))
+    return sum(p * (s - 3) / 2 for p, s in zip(probs, range(1, 6), strict=True))
 
 
 def make_groups(n_groups: int, rng: np.random.Generator) -> tuple[list[dict], np.ndarray, np.ndarray]:
@@ -135,6 +135,12 @@ def run(seed: int, n_groups: int) -> list[dict]:
     return rows
 
 
+def _rel_error(row: dict, name: str) -> float:
+    """|estimate - truth| / |truth| for one OPE estimator (NaN when it has no estimate)."""
+    value = row["ope"][name]
+    return abs(value - row["truth"]) / abs(row["truth"]) if value is not None else float("nan")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
@@ -153,26 +159,17 @@ def main() -> int:
     for i, n in enumerate(CHECKPOINTS):
         rs = [r[i] for r in runs]
 
-        def avg(get):
+        def avg(get, rs=rs):
             return float(np.mean([get(r) for r in rs]))
 
         truth = avg(lambda r: r["truth"])
-
-        def rel(name):
-            return avg(
-                lambda r: (
-                    abs(r["ope"][name] - r["truth"]) / abs(r["truth"])
-                    if r["ope"][name] is not None
-                    else float("nan")
-                )
-            )
-
+        err = {name: avg(lambda r, name=name: _rel_error(r, name)) for name in ("ips", "snips", "dr")}
         print(
             f"{n:>13} | {avg(lambda r: r['greedy_best']):>11.0%} | {avg(lambda r: r['share_best']['herald']):>18.0%}"
             f" {avg(lambda r: r['share_best']['fixed_eps']):>9.0%} {avg(lambda r: r['share_best']['uniform']):>7.0%} |"
             f" {avg(lambda r: r['regret']['herald']):>20.1f} {avg(lambda r: r['regret']['fixed_eps']):>9.1f}"
-            f" {avg(lambda r: r['regret']['uniform']):>8.1f} | {truth:>6.3f} {rel('ips'):>8.1%} {rel('snips'):>9.1%}"
-            f" {rel('dr'):>7.1%}"
+            f" {avg(lambda r: r['regret']['uniform']):>8.1f} | {truth:>6.3f} {err['ips']:>8.1%} {err['snips']:>9.1%}"
+            f" {err['dr']:>7.1%}"
         )
     last = [r[-1] for r in runs]
     greedy_best = float(np.mean([r["greedy_best"] for r in last]))
