@@ -25,6 +25,7 @@ from utils.settings import Settings
 
 __all__ = [
     "QUEUE_STATUSES",
+    "STATUS_FOR_LEVEL",
     "StoredModeration",
     "QueueItem",
     "ReviewQueue",
@@ -48,7 +49,7 @@ __all__ = [
 
 QUEUE_STATUSES = (ItemStatus.FLAGGED, ItemStatus.REVIEW_REQUIRED)
 STATUS_FOR_LEVEL = {
-    "approved": ItemStatus.APPROVED,
+    "approved": ItemStatus.READY,  # "approved" as a status means a reviewer approved it
     "flagged": ItemStatus.FLAGGED,
     "review_required": ItemStatus.REVIEW_REQUIRED,
     "rejected": ItemStatus.REJECTED,
@@ -320,6 +321,10 @@ def _record(
         )
         action_id = int(cur.lastrowid or 0)
     updated = store.set_status(item.id, to_status, reason=f"review {action}: {note}"[:500], actor=reviewer)
+    from core.rewards import reward_review
+
+    # Approvals and rejections teach the strategy agent (never fails the review).
+    reward_review(store, item.id, action, version_id=new_version_id or version_id, reviewer=reviewer)
     return ReviewResult(item=updated, action=review_history(store, item.id, action_id=action_id)[0])
 
 

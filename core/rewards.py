@@ -20,8 +20,9 @@ logged. It does not store the rating itself (that is `Store.add_rating`).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.errors import InvalidInputError
 from utils.settings import Settings
@@ -29,8 +30,9 @@ from utils.settings import Settings
 if TYPE_CHECKING:
     from core.agent import Agent
 
-__all__ = ["EVENTS", "Reward", "reward_for", "record_event"]
+__all__ = ["EVENTS", "Reward", "reward_for", "record_event", "reward_review"]
 
+LOG = logging.getLogger(__name__)
 EVENTS = ("rating", "like", "dislike", "export", "share", "regenerate", "reject", "approve")
 
 
@@ -112,3 +114,33 @@ def record_event(
     return Reward(
         step.reward_id, item_id, version_id, choice.id, choice.strategy.key, event, value, reward, True
     )
+
+
+REVIEW_EVENTS = {"approve": "approve", "edit_and_approve": "approve", "reject": "reject"}
+
+
+def reward_review(
+    store: Any,
+    item_id: int,
+    action: str,
+    *,
+    version_id: int | None = None,
+    reviewer: str = "",
+    settings: Settings | None = None,
+) -> Reward | None:
+    """Reward a reviewer's decision (approve or edit-and-approve: approve; reject: reject); never raises.
+
+    Other actions (send back) are not rewarded. Settings default to the environment's.
+    """
+    event = REVIEW_EVENTS.get(action)
+    if event is None:
+        return None
+    from core.agent import Agent
+    from utils.settings import load_settings
+
+    try:
+        agent = Agent.from_store(store, settings or load_settings())
+        return record_event(agent, event, item_id, version_id=version_id, user=reviewer)
+    except Exception as exc:  # a review must never fail because the agent could not learn from it
+        LOG.warning("Review reward for item %s not recorded: %s", item_id, exc)
+        return None

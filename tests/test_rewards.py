@@ -85,3 +85,28 @@ def test_record_event_for_a_missing_item_or_bad_rating_stores_nothing():
     with pytest.raises(InvalidInputError):
         record_event(agent, "rating", item.id, stars=9)
     assert agent.stats().rewards == 0
+
+
+def test_reviewer_decisions_reward_the_items_strategy(settings):
+    from core import review
+    from core.store import Store
+
+    store = Store.open(settings.database_path)
+    agent = Agent.from_store(store, settings, seed=0)
+    rows = []
+    for action in ("approve", "reject"):
+        item, version = store.create_item(f"Post to {action}")
+        choice = agent.choose(CTX)
+        agent.link_choice(choice.id, item.id, version.id)
+        if action == "approve":
+            review.approve(store, item.id, "rita")
+        else:
+            review.reject(store, item.id, "rita", "off-brand")
+        rows.append(
+            store.query("SELECT event, reward, strategy, user FROM agent_rewards ORDER BY id DESC LIMIT 1")[0]
+        )
+    assert [(r["event"], r["reward"], r["user"]) for r in rows] == [
+        ("approve", 0.3, "rita"),
+        ("reject", -1.0, "rita"),
+    ]
+    assert agent.stats().transitions == 2
