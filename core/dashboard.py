@@ -153,6 +153,7 @@ def build_dashboard(
     end = until if until is not None else (frame["ts"].max() if len(frame) else None)
     freq = agg.choose_freq(start, end)
     events = agg.with_bucket(frame, freq)
+    parts = agg.split_steps(events)
     drift = detect_drift(
         frame,
         recent_h=settings.drift_recent_h,
@@ -172,19 +173,19 @@ def build_dashboard(
         freq=freq,
         start=None if start is None or pd.isna(start) else start.to_pydatetime(),
         end=None if end is None or pd.isna(end) else end.to_pydatetime(),
-        summary=agg.summarise(frame),
+        summary=agg.summarise(frame, parts),
         latency_by_step=agg.latency_percentiles(events, "step"),
         latency_by_provider=agg.latency_percentiles(events, "provider"),
         latency_table=agg.latency_table(frame, "provider"),
-        providers=agg.provider_reliability(frame),
-        guard=agg.guard_over_time(events),
-        moderation=agg.moderation_over_time(events),
-        ratings_dist=agg.ratings_distribution(frame),
-        ratings_trend=agg.ratings_trend(events),
-        reward=agg.reward_over_time(events),
+        providers=agg.provider_reliability(pd.concat([parts["attempt"], parts["generate"]])),
+        guard=agg.guard_over_time(parts["guard"]),
+        moderation=agg.moderation_over_time(parts["moderation"]),
+        ratings_dist=agg.ratings_distribution(parts["rating"]),
+        ratings_trend=agg.ratings_trend(parts["rating"]),
+        reward=agg.reward_over_time(parts["reward"]),
         ope=_ope(services),
-        renders=agg.renders_over_time(events),
-        cost=agg.cost_by_provider(frame, settings.token_prices),
+        renders=agg.renders_over_time(parts["render"]),
+        cost=agg.cost_by_provider(parts["generate"], settings.token_prices),
         review=review_stats(services, since, until),
         drift=drift,
         alerts=tuple(alerts[-50:]),
@@ -271,9 +272,9 @@ def _only_source(services: Services, frame: pd.DataFrame, source_id: int) -> pd.
 
 def _only_provider(frame: pd.DataFrame, provider: str) -> pd.DataFrame:
     """Events of that provider, plus the other steps of the posts it wrote (guard, moderation, ratings)."""
-    own = (frame["provider"].astype(str) == provider).to_numpy()
+    own = agg.equals_mask(frame["provider"], provider)
     gen = agg.steps_frame(frame, "generate")
-    items = set(gen.loc[gen["provider"].astype(str) == provider, "item_id"].dropna().astype(int))
+    items = set(gen.loc[agg.equals_mask(gen["provider"], provider), "item_id"].dropna().astype(int))
     linked = frame["item_id"].isin(items).fillna(False).to_numpy(dtype=bool)
     others = frame["provider"].isna().to_numpy()
     return frame[own | (linked & others)]

@@ -137,6 +137,7 @@ def check_health(services: Services, *, load_embedder: bool = False) -> HealthRe
 
 
 def _last_seen_by_provider(services: Services) -> dict[str, dict[str, Any]]:
+    from utils.aggregates import equals_mask
     from utils.metrics import load_events
 
     try:
@@ -154,7 +155,7 @@ def _last_seen_by_provider(services: Services) -> dict[str, dict[str, Any]]:
     sub = frame[frame["provider"].notna()]
     for name, rows in sub.groupby("provider", observed=True):
         lat = rows["latency_ms"].dropna()
-        errors = rows[rows["outcome"].astype(str) == "error"]
+        errors = rows[equals_mask(rows["outcome"], "error")]
         error = ""
         if len(errors):
             error = (

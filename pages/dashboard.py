@@ -1,7 +1,7 @@
 """Dashboard: how Herald is doing over a period, whether it is getting worse, and the items behind each point.
 
 Thin: filters -> `core.dashboard.build_dashboard` -> plotly charts from
-`pages.dashboard_charts`. A click on a point or bar (or the drill-down select
+`pages.components.dashboard_charts`. A click on a point or bar (or the drill-down select
 boxes) calls `core.dashboard.drill_down` and lists the items with links to the
 Library page (`library?item=ID`). Drift breaches show as banners. With no logs
 the page says what will appear and how to produce it. Tests may preset
@@ -17,7 +17,7 @@ import streamlit as st
 from core.dashboard import CHARTS, DashboardQuery, build_dashboard, drill_down, filter_options, item_refs
 from core.errors import HeraldError
 from pages.common import get_services
-from pages.dashboard_charts import FIGURES, point_options
+from pages.components.dashboard_charts import FIGURES, point_options
 
 SERVICES_KEY = "herald_services"
 PERIODS = {"All time": None, "Last 24 hours": 1, "Last 7 days": 7, "Last 30 days": 30, "Custom": -1}

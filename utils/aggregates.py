@@ -19,6 +19,9 @@ __all__ = [
     "FIELD_ALIASES",
     "column",
     "steps_frame",
+    "split_steps",
+    "value_counts",
+    "equals_mask",
     "choose_freq",
     "with_bucket",
     "latency_percentiles",
@@ -72,12 +75,39 @@ def column(frame: pd.DataFrame, name: str) -> pd.Series | None:
     return out
 
 
+def value_counts(series: pd.Series, normalize: bool = False) -> pd.Series:
+    """Counts (or shares) per value with a plain str index; fast on categorical columns, NaN dropped."""
+    counts = series.value_counts(normalize=normalize, dropna=True)
+    counts = counts[counts > 0]
+    counts.index = counts.index.astype(object).map(str)
+    return counts
+
+
+def equals_mask(series: pd.Series, value: Any) -> np.ndarray:
+    """Boolean mask of `series == value`, comparing as text, without converting a big column to str."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = [c for c in series.cat.categories if str(c) == str(value)]
+        return np.isin(series.cat.codes.to_numpy(), [series.cat.categories.get_loc(c) for c in cats])
+    return (series.astype(str) == str(value)).to_numpy()
+
+
 def steps_frame(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Rows whose step is one of the aliases of `kind` (e.g. "rating" matches rate and video_rating)."""
     if frame.empty or "step" not in frame.columns:
         return frame.iloc[:0]
     names = STEP_ALIASES.get(kind, (kind,))
-    return frame[frame["step"].isin(names)]
+    step = frame["step"]
+    if isinstance(step.dtype, pd.CategoricalDtype):
+        codes = [step.cat.categories.get_loc(n) for n in names if n in step.cat.categories]
+        if not codes:
+            return frame.iloc[:0]
+        return frame[np.isin(step.cat.codes.to_numpy(), codes)]
+    return frame[step.isin(names)]
+
+
+def split_steps(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """One sub-frame per step kind of `STEP_ALIASES` (filter a big frame once, not per chart)."""
+    return {kind: steps_frame(frame, kind) for kind in STEP_ALIASES}
 
 
 def choose_freq(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
@@ -149,18 +179,18 @@ def provider_reliability(frame: pd.DataFrame) -> pd.DataFrame:
     if attempts.empty and gen.empty:
         return pd.DataFrame(columns=cols)
     rows = []
-    names = sorted(set(attempts["provider"].astype(str)) | set(gen["provider"].astype(str)))
+    names = sorted(set(value_counts(attempts["provider"]).index) | set(value_counts(gen["provider"]).index))
     fallback = column(gen, "fallback")
     if fallback is None and "attempts" in gen.columns:
         fallback = (gen["attempts"] > 1).astype(float)
     for name in names:
-        a = attempts[attempts["provider"].astype(str) == name]
-        g_mask = gen["provider"].astype(str) == name
-        errors = int((a["outcome"].astype(str) == "error").sum()) if len(a) else 0
+        a = attempts[equals_mask(attempts["provider"], name)]
+        g_mask = equals_mask(gen["provider"], name)
+        errors = int(equals_mask(a["outcome"], "error").sum()) if len(a) else 0
         n_fb = int(np.nansum(fallback[g_mask].to_numpy(dtype=float))) if fallback is not None else 0
         both = pd.concat([a, gen[g_mask]]) if len(a) else gen[g_mask]
         lat = both["latency_ms"].dropna() if "latency_ms" in both.columns else pd.Series(dtype=float)
-        errs = a[a["outcome"].astype(str) == "error"] if len(a) else a
+        errs = a[equals_mask(a["outcome"], "error")] if len(a) else a
         last_error = ""
         if len(errs) and "error" in errs.columns:
             last_error = str(errs["error"].dropna().iloc[-1]) if errs["error"].notna().any() else "error"
@@ -210,9 +240,11 @@ def moderation_over_time(frame: pd.DataFrame) -> pd.DataFrame:
     level = column(sub, "level")
     if sub.empty or level is None:
         return pd.DataFrame(columns=cols)
-    data = pd.DataFrame({"bucket": sub["bucket"], "level": level.astype(str)})
+    data = pd.DataFrame({"bucket": sub["bucket"], "level": level})
     data = data[level.notna().to_numpy()]
-    out = data.groupby(["bucket", "level"], sort=True).size().rename("n").reset_index()
+    out = data.groupby(["bucket", "level"], sort=True, observed=True).size().rename("n").reset_index()
+    out = out[out["n"] > 0]
+    out["level"] = out["level"].astype(object).map(str)
     out["share"] = out["n"] / out.groupby("bucket")["n"].transform("sum")
     return out[cols]
 
@@ -264,7 +296,7 @@ def renders_over_time(frame: pd.DataFrame) -> pd.DataFrame:
     data = pd.DataFrame(
         {
             "bucket": sub["bucket"],
-            "failed": (sub["outcome"].astype(str) != "ok").astype(int),
+            "failed": (~equals_mask(sub["outcome"], "ok")).astype(int),
             "render_s": render_s if render_s is not None else np.nan,
             "duration_s": duration if duration is not None else np.nan,
         }
@@ -285,15 +317,17 @@ def cost_by_provider(frame: pd.DataFrame, prices: Mapping[str, Sequence[float]])
     t_in, t_out = column(frame, "tokens_in"), column(frame, "tokens_out")
     if t_in is None and t_out is None:
         return pd.DataFrame(columns=cols)
+    t_in = t_in.fillna(0.0) if t_in is not None else pd.Series(0.0, index=frame.index)
+    t_out = t_out.fillna(0.0) if t_out is not None else pd.Series(0.0, index=frame.index)
+    keep = ((t_in + t_out) > 0).to_numpy() & frame["provider"].notna().to_numpy()
     data = pd.DataFrame(
         {
-            "provider": frame["provider"].astype("string"),
-            "item_id": frame["item_id"] if "item_id" in frame.columns else pd.NA,
-            "tokens_in": t_in if t_in is not None else 0.0,
-            "tokens_out": t_out if t_out is not None else 0.0,
+            "provider": frame["provider"][keep].astype(str),
+            "item_id": frame["item_id"][keep] if "item_id" in frame.columns else pd.NA,
+            "tokens_in": t_in[keep],
+            "tokens_out": t_out[keep],
         }
-    ).dropna(subset=["provider"])
-    data = data[(data["tokens_in"].fillna(0) + data["tokens_out"].fillna(0)) > 0]
+    )
     if data.empty:
         return pd.DataFrame(columns=cols)
     g = data.groupby("provider", sort=True)
@@ -308,6 +342,16 @@ def cost_by_provider(frame: pd.DataFrame, prices: Mapping[str, Sequence[float]])
         for p, r in out.iterrows()
     ]
     return out.reset_index()[cols]
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def items_behind(
@@ -326,10 +370,10 @@ def items_behind(
         col = column(sub, name)
         if col is None:
             return []
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if pd.api.types.is_numeric_dtype(col) and _is_number(value):
             sub = sub[pd.to_numeric(col, errors="coerce").round(6) == round(float(value), 6)]
         else:
-            sub = sub[col.astype(str) == str(value)]
+            sub = sub[equals_mask(col, value)]
     if bucket is not None and "bucket" in sub.columns:
         sub = sub[sub["bucket"] == pd.Timestamp(bucket)]
     if "item_id" not in sub.columns:
@@ -343,36 +387,37 @@ def items_behind(
     return [int(i) for i in ids[:limit]]
 
 
-def summarise(frame: pd.DataFrame) -> dict[str, Any]:
-    """The headline numbers: events, posts, fallback rate, errors, guard, moderation and rating rates."""
+def summarise(frame: pd.DataFrame, parts: Mapping[str, pd.DataFrame] | None = None) -> dict[str, Any]:
+    """The headline numbers: events, posts, fallback rate, errors, guard, moderation and rating rates.
+
+    `parts` (from `split_steps`) saves filtering a big frame again.
+    """
+    parts = parts if parts is not None else split_steps(frame)
     out: dict[str, Any] = {"events": len(frame)}
-    gen = steps_frame(frame, "generate")
+    gen = parts["generate"]
     out["posts"] = len(gen)
     fb = column(gen, "fallback")
     out["fallback_rate"] = (
         float(np.nanmean(fb.to_numpy(dtype=float))) if fb is not None and fb.notna().any() else None
     )
-    out["errors"] = int((frame["outcome"].astype(str) == "error").sum()) if "outcome" in frame.columns else 0
+    out["errors"] = int((frame["outcome"] == "error").sum()) if "outcome" in frame.columns else 0
     out["error_rate"] = out["errors"] / len(frame) if len(frame) else None
-    guard = steps_frame(frame, "guard")
+    guard = parts["guard"]
     conf, share = column(guard, "confidence"), column(guard, "unsupported_share")
     out["guard_checks"] = len(guard)
     out["guard_confidence"] = float(conf.mean()) if conf is not None and conf.notna().any() else None
     out["unsupported_share"] = float(share.mean()) if share is not None and share.notna().any() else None
-    mod = steps_frame(frame, "moderation")
+    mod = parts["moderation"]
     level = column(mod, "level")
     out["moderation_levels"] = (
-        {
-            str(k): round(float(v), 4)
-            for k, v in level.dropna().astype(str).value_counts(normalize=True).items()
-        }
+        {str(k): round(float(v), 4) for k, v in value_counts(level, normalize=True).items()}
         if level is not None
         else {}
     )
-    rating = steps_frame(frame, "rating")
+    rating = parts["rating"]
     stars = column(rating, "stars")
     out["ratings"] = int(stars.notna().sum()) if stars is not None else 0
     out["mean_stars"] = float(stars.mean()) if stars is not None and stars.notna().any() else None
-    reward = column(steps_frame(frame, "reward"), "reward")
+    reward = column(parts["reward"], "reward")
     out["mean_reward"] = float(reward.mean()) if reward is not None and reward.notna().any() else None
     return out

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from utils.aggregates import column, items_behind, steps_frame
+from utils.aggregates import column, items_behind, steps_frame, value_counts
 
 __all__ = [
     "MetricSpec",
@@ -122,15 +122,13 @@ def chi2_test(recent: pd.Series, reference: pd.Series) -> tuple[float, float]:
     """Chi-square test that two categorical samples share one distribution; (statistic, p-value)."""
     from scipy import stats
 
-    cats = sorted(set(recent.astype(str)) | set(reference.astype(str)))
+    rec = value_counts(recent)
+    ref = value_counts(reference)
+    cats = sorted(set(rec.index) | set(ref.index))
     if len(cats) < 2:
         return 0.0, 1.0
-    table = np.array(
-        [
-            [int((recent.astype(str) == c).sum()) for c in cats],
-            [int((reference.astype(str) == c).sum()) for c in cats],
-        ]
-    )
+    table = np.array([rec.reindex(cats, fill_value=0).to_numpy(), ref.reindex(cats, fill_value=0).to_numpy()])
+    table = table[:, table.sum(axis=0) > 0]
     res = stats.chi2_contingency(table, correction=False)
     return float(res.statistic), float(res.pvalue)
 
@@ -150,9 +148,10 @@ def psi_numeric(recent: np.ndarray, reference: np.ndarray, bins: int = 10) -> fl
 
 def psi_categorical(recent: pd.Series, reference: pd.Series) -> float:
     """Population stability index over the categories of both samples."""
-    cats = sorted(set(recent.astype(str)) | set(reference.astype(str)))
-    rec = recent.astype(str).value_counts(normalize=True).reindex(cats, fill_value=0).to_numpy()
-    ref = reference.astype(str).value_counts(normalize=True).reindex(cats, fill_value=0).to_numpy()
+    rec_s, ref_s = value_counts(recent, normalize=True), value_counts(reference, normalize=True)
+    cats = sorted(set(rec_s.index) | set(ref_s.index))
+    rec = rec_s.reindex(cats, fill_value=0).to_numpy()
+    ref = ref_s.reindex(cats, fill_value=0).to_numpy()
     return _psi(rec, ref)
 
 
@@ -263,8 +262,8 @@ def _categorical(spec, rec_rows, rec, ref, alpha) -> DriftResult:
     stat, p = chi2_test(rec, ref)
     psi = psi_categorical(rec, ref)
     drift = p < alpha
-    rec_share = rec.astype(str).value_counts(normalize=True)
-    ref_share = ref.astype(str).value_counts(normalize=True)
+    rec_share = value_counts(rec, normalize=True)
+    ref_share = value_counts(ref, normalize=True)
     growth = rec_share.sub(ref_share, fill_value=0).sort_values(ascending=False)
     grown = str(growth.index[0]) if len(growth) else ""
     items: tuple[int, ...] = ()

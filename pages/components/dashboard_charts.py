@@ -93,7 +93,8 @@ def moderation(frame: pd.DataFrame) -> go.Figure:
 
 def ratings_dist(frame: pd.DataFrame) -> go.Figure:
     """Bars: ratings per star value."""
-    fig = px.bar(frame, x="stars", y="n", custom_data=["stars"])
+    # customdata as text: plotly sends numeric arrays in binary form, which selection events lose
+    fig = px.bar(frame.assign(key=frame["stars"].astype(str)), x="stars", y="n", custom_data=["key"])
     fig.update_xaxes(dtick=1)
     return _layout(fig, "Ratings", "ratings")
 
