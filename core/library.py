@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from core.agent import agent_for
@@ -40,6 +41,7 @@ __all__ = [
     "record_item_event",
     "StrategyReport",
     "strategy_report",
+    "note_regenerate",
 ]
 
 LOG = logging.getLogger(__name__)
@@ -361,3 +363,37 @@ def strategy_report(services: Services, item_id: int) -> StrategyReport | None:
         return None
     values = tuple(agent.strategy_values(choice.context))
     return StrategyReport(choice, values, agent.epsilon(choice.context), choice.explanation)
+
+
+REGENERATE_WINDOW_S = 600.0
+
+
+def note_regenerate(services: Services, location: str, created_by: str = "") -> Reward | None:
+    """Penalise the creator's previous post from this source if it is regenerated within 10 minutes unrated.
+
+    "Right away" means: the newest item from the same source location and creator is younger than
+    `REGENERATE_WINDOW_S` and has no rating and no reward yet. Never raises.
+    """
+    from datetime import datetime
+
+    try:
+        rows = services.store.query(
+            "SELECT i.id, i.created_at FROM items i JOIN sources s ON s.id = i.source_id"
+            " WHERE s.location = ? AND i.created_by = ? ORDER BY i.id DESC LIMIT 1",
+            (location, created_by),
+        )
+        if not rows:
+            return None
+        item_id = rows[0]["id"]
+        age = datetime.now(UTC) - datetime.fromisoformat(rows[0]["created_at"])
+        feedback = services.store.query(
+            "SELECT (SELECT COUNT(*) FROM ratings WHERE item_id = ?) + "
+            "(SELECT COUNT(*) FROM agent_rewards WHERE item_id = ?) AS n",
+            (item_id, item_id),
+        )[0]["n"]
+    except Exception as exc:  # a new post must never fail because of this bookkeeping
+        LOG.warning("Could not check for a regenerate: %s", exc)
+        return None
+    if age.total_seconds() > REGENERATE_WINDOW_S or feedback:
+        return None
+    return record_item_event(services, "regenerate", item_id, user=created_by)

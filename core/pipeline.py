@@ -253,6 +253,9 @@ def generate_post(
     with step("choose_strategy") as t:
         from core.agent import choose_for_post
 
+        from core.library import note_regenerate
+
+        note_regenerate(services, loaded.location, created_by)  # the previous draft, unrated, was regenerated
         readme = " ".join(d.text for d in loaded.documents if d.kind in ("readme", "docs"))[:20_000]
         choice = choose_for_post(services, brief, readme, strategy=requested_strategy)
         if choice is not None:

@@ -55,3 +55,15 @@ def test_export_is_rewarded(services):
     export_item(services, result.item_id, "markdown")
     rows = services.store.query("SELECT event, reward, item_id FROM agent_rewards")
     assert rows == [{"event": "export", "reward": pytest.approx(0.8), "item_id": result.item_id}]
+
+
+def test_regenerating_right_away_penalises_the_previous_draft(services):
+    first = generate_post(SourceInput("demo", "lumen"), Brief(), services, created_by="ana")
+    second = generate_post(SourceInput("demo", "lumen"), Brief(), services, created_by="ana")
+    rows = services.store.query("SELECT event, reward, item_id FROM agent_rewards")
+    assert rows == [{"event": "regenerate", "reward": pytest.approx(-0.3), "item_id": first.item_id}]
+    # A rated draft is not a quick regenerate.
+    rate_version(services, second.item_id, second.version_id, 4)
+    generate_post(SourceInput("demo", "lumen"), Brief(), services, created_by="ana")
+    events = [r["event"] for r in services.store.query("SELECT event FROM agent_rewards ORDER BY id")]
+    assert events == ["regenerate", "rating"]
