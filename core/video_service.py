@@ -221,7 +221,6 @@ def render_item_video(
     job_id: str | None = None,
 ) -> VideoResult:
     """Render an item, a script or a storyboard to MP4, SRT and PNG, and register the files."""
-    started = time.perf_counter()
     item_id, version = _resolve(services, source, options.aspect, title)
     board = _board_of_version(services, version)
     notes = _moderate(services, _script_of(board))
@@ -264,7 +263,7 @@ def render_item_video(
         duration_s=made.duration_s,
         width=made.width,
         height=made.height,
-        render_s=round(time.perf_counter() - started, 3),
+        render_s=made.render_s,
         notes=tuple(notes),
         video_id=video_id,
         item_id=item_id,
