@@ -39,6 +39,7 @@ LOG = logging.getLogger(__name__)
 INDEX_FORMAT = 2
 DUPLICATE_COSINE = 0.95
 DUPLICATE_JACCARD = 0.8
+JACCARD_GATE_COSINE = 0.8
 EMBED_BATCH = 256
 _META = "meta.json"
 
@@ -141,10 +142,11 @@ class ProjectIndex:
         order = np.argsort(-scores, kind="stable")
         kept: list[int] = []
         out: list[Passage] = []
+        tokens: dict[int, set[str]] = {}  # token sets, computed once per candidate looked at
         for pos in order:
             if scores[pos] <= 0 or len(out) >= k:
                 break
-            if any(self._duplicate(ids[pos], ids[j], vecs[pos], vecs[j]) for j in kept):
+            if any(self._duplicate(int(ids[pos]), int(ids[j]), vecs[pos], vecs[j], tokens) for j in kept):
                 continue
             kept.append(pos)
             c = self.chunks[ids[pos]]
@@ -153,7 +155,7 @@ class ProjectIndex:
                                lexical=round(float(l_norm[pos]), 6), dense=round(float(dense[pos]), 6)))  # fmt: skip
         return out
 
-    def _duplicate(self, a: int, b: int, va: np.ndarray, vb: np.ndarray) -> bool:
+    def _duplicate(self, a: int, b: int, va: np.ndarray, vb: np.ndarray, tokens: dict[int, set[str]]) -> bool:
         ca, cb = self.chunks[a], self.chunks[b]
         if ca.path == cb.path and (
             ca.start_line >= cb.start_line
@@ -162,9 +164,15 @@ class ProjectIndex:
             and cb.end_line <= ca.end_line
         ):
             return True
-        if float(va @ vb) >= DUPLICATE_COSINE:
+        cos = float(va @ vb)
+        if cos >= DUPLICATE_COSINE:
             return True
-        ta, tb = set(tokenize(ca.text)), set(tokenize(cb.text))
+        if cos < JACCARD_GATE_COSINE:
+            return False  # texts this far apart in meaning are not near-copies; skip tokenising
+        for i, c in ((a, ca), (b, cb)):
+            if i not in tokens:
+                tokens[i] = set(tokenize(c.text))
+        ta, tb = tokens[a], tokens[b]
         return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= DUPLICATE_JACCARD
 
 

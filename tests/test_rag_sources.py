@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -87,8 +89,22 @@ def test_folder_with_only_binaries(tmp_path, settings):
     assert "logo.png: binary file" in message and "notes.txt: binary file" in message
 
 
-def test_tree_of_50000_files_is_capped_quickly_with_a_message(tmp_path, settings):
-    root = tmp_path / "huge"
+@pytest.fixture
+def fast_tmp(tmp_path):
+    """A scratch folder on tmpfs when there is one (creating 50,000 files there is ~5x faster)."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path
+        return
+    folder = Path(tempfile.mkdtemp(prefix="herald-test-", dir=shm))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_tree_of_50000_files_is_capped_quickly_with_a_message(fast_tmp, settings):
+    root = fast_tmp / "huge"
     root.mkdir()
     (root / "README.md").write_text("# huge\n\nA project with a very large docs tree.\n")
     for d in range(50):
