@@ -139,7 +139,7 @@ def build_dashboard(
         max_bytes=settings.metrics_max_bytes,
     )
     frame = loaded.frame
-    provider_names = tuple(sorted(str(p) for p in frame["provider"].dropna().unique())) if len(frame) else ()
+    provider_names = writing_providers(frame)
     sources = _sources(services)
     if since is not None:
         frame = frame[frame["ts"] >= since]
@@ -195,6 +195,14 @@ def build_dashboard(
     )
 
 
+def writing_providers(frame: pd.DataFrame) -> tuple[str, ...]:
+    """Names of the writing providers seen in generate and provider-attempt events."""
+    if frame.empty:
+        return ()
+    rows = pd.concat([agg.steps_frame(frame, "generate"), agg.steps_frame(frame, "attempt")])
+    return tuple(sorted(agg.value_counts(rows["provider"]).index))
+
+
 def filter_options(services: Services) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
     """The sources (id, label) and provider names the filters offer."""
     settings = services.settings
@@ -203,8 +211,7 @@ def filter_options(services: Services) -> tuple[tuple[tuple[int, str], ...], tup
         cache_dir=settings.data_dir / "cache" / "metrics",
         max_bytes=settings.metrics_max_bytes,
     ).frame
-    names = tuple(sorted(str(p) for p in frame["provider"].dropna().unique())) if len(frame) else ()
-    return _sources(services), names
+    return _sources(services), writing_providers(frame)
 
 
 def drill_down(

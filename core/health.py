@@ -56,7 +56,7 @@ class ComponentHealth:
     kind: str  # "embedding" | "moderation" | "guard"
     name: str
     available: bool
-    loaded: bool
+    loaded: bool | None  # None: not something that loads (a rule, a stage)
     detail: str
     load_s: float | None = None
 
@@ -249,6 +249,10 @@ def _generic(kind: str, raw: Any) -> list[ComponentHealth]:
             continue
         if isinstance(value, str):
             out.append(ComponentHealth(kind, str(key), True, True, value))
+            continue
+        if isinstance(value, (tuple, list)) and value and isinstance(value[0], str):
+            name, ok, why = (list(value) + [True, ""])[:3]
+            out.append(ComponentHealth(kind, name, bool(ok), None, str(why)))
             continue
         get = value.get if isinstance(value, dict) else lambda a, d=None, v=value: getattr(v, a, d)
         name = str(get("name", None) or key or "?")

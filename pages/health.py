@@ -60,7 +60,7 @@ st.dataframe(
             "kind": c.kind,
             "name": c.name,
             "available": "✅ yes" if c.available else "❌ no",
-            "loaded": "yes" if c.loaded else "no",
+            "loaded": "-" if c.loaded is None else ("yes" if c.loaded else "no"),
             "load time": "-" if c.load_s is None else f"{c.load_s:.2f} s",
             "detail": c.detail,
         }
