@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 MIN_POST_CHARS = 120
-MIN_GROUNDED = 0.4  # share of a post's content words that must occur in the sources
+MIN_GROUNDED = 0.3  # share of a post's content words that must occur in the sources
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _URL = re.compile(r"https?://[^\s)>\]]+|www\.[^\s)>\]]+", re.I)
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]{1,38}")

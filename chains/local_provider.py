@@ -90,7 +90,9 @@ class LocalProvider(Provider):
             raise ProviderTimeoutError(f"local model gave no usable text within {self.timeout_s:g}s")
         return Completion(text=text, model=self.model, tokens_in=prompt_tokens, tokens_out=n_out)
 
-    def _stream(self, llm: Any, messages: list[dict[str, str]], max_tokens: int, temperature: float):
+    def _stream(
+        self, llm: Any, messages: list[dict[str, str]], max_tokens: int, temperature: float
+    ) -> tuple[str, int, str]:
         """Generate, stopping early on a repetition loop or at the timeout; (text, tokens, why)."""
         pieces: list[str] = []
         n_out = 0

@@ -120,9 +120,19 @@ def _paragraphs(text: str) -> list[tuple[str, bool]]:
     return out
 
 
-def _acceptable(sentence: str) -> bool:
+def _complete(sentence: str, is_item: bool) -> bool:
+    """False for fragments a chunk boundary cut off ("... linked to the (item, version")."""
+    if sentence.count("(") != sentence.count(")") or sentence.count("`") % 2 or sentence.count('"') % 2:
+        return False
+    if sentence[-1] in ".!?":
+        return True
+    last = re.sub(r"\W+$", "", sentence).rsplit(" ", 1)[-1].lower()
+    return is_item and sentence[-1] not in ",;:-(" and last not in STOPWORDS
+
+
+def _acceptable(sentence: str, is_item: bool = False) -> bool:
     words = sentence.split()
-    if not 25 <= len(sentence) <= 280 or len(words) < 4:
+    if not 25 <= len(sentence) <= 280 or len(words) < 4 or not _complete(sentence, is_item):
         return False
     letters = sum(c.isalpha() or c.isspace() for c in sentence)
     if letters / len(sentence) < 0.75:
@@ -144,7 +154,7 @@ def extract_sentences(passages: Sequence[Passage]) -> list[Sentence]:
                 if para_index == 0 and si == 0 and sentence[:1].islower():
                     continue
                 key = " ".join(tokens(sentence))
-                if not _acceptable(sentence) or not key or key in seen:
+                if not _acceptable(sentence, is_item) or not key or key in seen:
                     continue
                 seen.add(key)
                 out.append(Sentence(sentence, pi, position, passage.kind, is_item))
