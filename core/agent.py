@@ -24,8 +24,9 @@ buffer of the last `replay_size` transitions, replayed with the plain learning
 rate when discount > 0). Every write reads the current row inside one
 transaction, so two sessions learning at once lose nothing. Corrupt Q rows are
 skipped, logged and reported by `stats()`; they never crash a choice.
-This module does not map events to rewards (`core.rewards`) nor estimate
-policies offline (`core.ope`).
+Replay and `train_now` live in `core.agent_training`, read-only reports in
+`core.agent_report` (mixins of `Agent`). This module does not map events to
+rewards (`core.rewards`) nor estimate policies offline (`core.ope`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ import json
 import logging
 import math
 import random
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ from core.agent_context import (
     strategy_from_key,
 )
 from core.agent_report import AgentReports
+from core.agent_training import REPLAY_BATCH, AgentTraining
 from core.agent_types import AgentStats, Choice, LearnStep, StrategyValue, TrainReport
 from core.errors import InvalidInputError
 from core.store import Store
@@ -70,10 +71,9 @@ __all__ = [
 ]
 
 LOG = logging.getLogger(__name__)
-REPLAY_BATCH = 16
 
 
-class Agent(AgentReports):
+class Agent(AgentTraining, AgentReports):
     """Epsilon-greedy tabular Q-learning over strategies; build with `create` or `from_store`."""
 
     def __init__(self, store: Store, settings: Settings, seed: int | None = None, events: Any = None):
@@ -376,75 +376,6 @@ class Agent(AgentReports):
                 (item_id, version_id, event, value, float(reward), user, utc_now_iso()),
             )
             return int(cur.lastrowid or 0)
-
-    def replay(self, batch_size: int = REPLAY_BATCH) -> int:
-        """Re-apply a random batch from the replay buffer (plain learning rate, visits unchanged)."""
-        s = self.settings
-        with self.store.transaction() as conn:
-            rows = conn.execute(
-                "SELECT state, strategy, reward, next_state FROM agent_replay ORDER BY RANDOM() LIMIT ?",
-                (batch_size,),
-            ).fetchall()
-            for state, key, reward, next_state in rows:
-                table = self._rows(state, conn)
-                if key not in table:
-                    continue
-                q_old, n = table[key]
-                target = float(reward)
-                if next_state:
-                    nxt = self._rows(next_state, conn)
-                    target += s.discount * max(nxt.get(k, (s.agent_initial_q, 0))[0] for k in STRATEGY_KEYS)
-                conn.execute(
-                    "UPDATE agent_q SET q = ? WHERE state = ? AND strategy = ?",
-                    (q_old + s.learning_rate * (target - q_old), state, key),
-                )
-        return len(rows)
-
-    def train_now(self) -> TrainReport:
-        """Rebuild the Q-table and replay buffer by replaying every stored transition in order."""
-        started = time.perf_counter()
-        s = self.settings
-        init = s.agent_initial_q
-        with self.store.transaction() as conn:
-            rows = conn.execute(
-                "SELECT id, state, strategy, reward, next_state FROM agent_transitions ORDER BY id"
-            ).fetchall()
-            table: dict[tuple[str, str], list[float]] = {}
-            skipped = 0
-            for _tid, state, key, reward, next_state in rows:
-                if (
-                    key not in STRATEGY_KEYS
-                    or isinstance(reward, (str, bytes))
-                    or reward is None
-                    or not math.isfinite(float(reward))
-                ):
-                    skipped += 1
-                    continue
-                q, n = table.get((state, key), [init, 0])
-                target = float(reward)
-                if next_state and s.discount:
-                    target += s.discount * max(
-                        table.get((next_state, k), [init, 0])[0] for k in STRATEGY_KEYS
-                    )
-                n += 1
-                table[(state, key)] = [q + self.step_size(n) * (target - q), n]
-            now = utc_now_iso()
-            conn.execute("DELETE FROM agent_q")
-            conn.executemany(
-                "INSERT INTO agent_q(state, strategy, q, visits, updated_at) VALUES (?,?,?,?,?)",
-                [(st, k, q, int(n), now) for (st, k), (q, n) in table.items()],
-            )
-            conn.execute("DELETE FROM agent_replay")
-            keep = [r for r in rows if r[2] in STRATEGY_KEYS][-max(1, s.replay_size) :]
-            conn.executemany(
-                "INSERT OR REPLACE INTO agent_replay(slot, transition_id, state, strategy, reward, next_state)"
-                " VALUES (?,?,?,?,?,?)",
-                [((tid - 1) % max(1, s.replay_size), tid, st, k, r, nx) for tid, st, k, r, nx in keep],
-            )
-        self.corrupt.clear()
-        return TrainReport(
-            len(rows) - skipped, skipped, len({st for st, _ in table}), time.perf_counter() - started
-        )
 
 
 def agent_for(services: Any) -> Agent:
