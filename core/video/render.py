@@ -41,7 +41,11 @@ Progress = Callable[[float, str], None]
 ShouldCancel = Callable[[], bool]
 FADE_S = 0.3
 CHUNK_S = (0.5, 1.0)  # body chunk length range: a keyframe every 0.5 to 1 s of still video
-X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-crf", "20", "-pix_fmt", "yuv420p"]
+X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-pix_fmt", "yuv420p"]
+CRF_STEADY, CRF_FADE = (
+    "20",
+    "30",
+)  # dim fade frames need fewer bits; CRF is not in SPS/PPS, so concat -c copy works
 
 
 class RenderCancelledError(HeraldError):
@@ -176,7 +180,19 @@ def _encode_scene(runner: _Runner, plan: _Plan, seg_dir: Path, fps: int) -> list
     for i, (name, frames, extra) in enumerate(parts):
         graph.append(f"[s{i}]loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB{extra}[o{i}]")
         paths[name] = seg_dir / f"scene-{plan.index:04d}-{name}.mp4"
-        outputs += ["-map", f"[o{i}]", "-frames:v", str(frames), "-r", str(fps), *X264, str(paths[name])]
+        crf = CRF_FADE if name in ("in", "out") else CRF_STEADY
+        outputs += [
+            "-map",
+            f"[o{i}]",
+            "-frames:v",
+            str(frames),
+            "-r",
+            str(fps),
+            *X264,
+            "-crf",
+            crf,
+            str(paths[name]),
+        ]
     runner.run(
         [
             "-threads",
