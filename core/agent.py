@@ -249,6 +249,11 @@ class Agent(AgentTraining, AgentReports):
                 f"Picked at random to explore ({row['epsilon']:.0%} of choices explored then) for {where}; "
                 f"the chance of this pick was {row['propensity']:.1%}."
             )
+        elif row["propensity"] < 0.5 * (1 - row["epsilon"]):
+            why = (
+                f"Picked among several equally promising strategies for {where} (untried ones start "
+                f"optimistic, so each gets tried); the chance of this pick was {row['propensity']:.1%}."
+            )
         else:
             why = (
                 f"Picked as the best-known strategy for {where} at the time "
