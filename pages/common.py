@@ -30,7 +30,7 @@ def secrets_environ() -> dict[str, str]:
 
 
 @st.cache_resource(show_spinner=False)
-def _services_for(_key: tuple[str, str]) -> Services:
+def _services_for(key: tuple[str, str]) -> Services:
     return build_services(load_settings(secrets_environ()))
 
 
