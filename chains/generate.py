@@ -19,7 +19,7 @@ from chains.errors import NoPassagesError
 from chains.prompts import SOURCES_CLOSE, SOURCES_OPEN, build_post_request, looks_like_instruction
 from chains.providers import FallbackChain
 from chains.quality import LENGTH_TARGETS, extract_hashtags, linkedin_fold, score_quality
-from chains.template_provider import guess_project_name, tokens
+from chains.sentences import guess_project_name, tokens
 from chains.types import Brief, ChainResult, Draft, Request, Strategy
 from rag.types import Passage
 

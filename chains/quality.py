@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from chains.prompts import LENGTH_TARGETS
-from chains.template_provider import STOPWORDS, tokens
+from chains.sentences import STOPWORDS, tokens
 from rag.types import Passage
 
 __all__ = [
