@@ -1,18 +1,17 @@
-"""The video studio's entry points: storyboard items, renders, jobs, ratings, improvements.
+"""The video studio's one entry point: renders, background jobs, and (re-exported) items and ratings.
 
 A video is an item of kind "video" whose versions carry the script (text) and
-the storyboard (data["storyboard"]). `render_item_video` renders an item, a
-script or a storyboard to MP4/SRT/PNG and registers the files in the `videos`
-table only after the MP4 is in place. `submit_render` runs the same in the
-background through `core.jobs.JobQueue`. `rate_video` stores a rating and, at
-or below the threshold, asks the writing chain for an improved storyboard that
-waits as a pending version until the creator accepts or dismisses it.
-Pages and the CLI call these; this module draws and encodes nothing itself.
+the storyboard (data["storyboard"]; see `core/video_items.py`).
+`render_item_video` renders an item, a script or a storyboard to MP4/SRT/PNG
+and registers the files in the `videos` table only after the MP4 is in place.
+`submit_render` runs the same in the background through `core.jobs.JobQueue`.
+Rating and improved storyboards live in `core/video_ratings.py` and are
+re-exported here, so pages and the CLI import only this module. It draws and
+encodes nothing itself.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import time
@@ -21,11 +20,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.errors import InvalidInputError, NotFoundError
+from core.errors import InvalidInputError
 from core.jobs import JobContext, JobQueue
 from core.services import Services
 from core.store import Version
-from core.video import Storyboard, VideoOptions, produce_video, storyboard_from_text
+from core.video import Storyboard, VideoOptions, produce_video
+from core.video_items import (
+    VideoDraft,
+    board_of_version,
+    prepare_video,
+    save_storyboard,
+    script_of,
+    storyboard_of,
+)
+from core.video_ratings import (
+    PendingImprovement,
+    RatingOutcome,
+    accept_improvement,
+    dismiss_improvement,
+    pending_improvement,
+    rate_video,
+)
 from utils.events import utc_now_iso
 
 __all__ = [
@@ -49,16 +64,6 @@ __all__ = [
 
 LOG = logging.getLogger(__name__)
 JOB_KIND = "video"
-
-
-@dataclass(frozen=True)
-class VideoDraft:
-    """A video item ready to edit and render."""
-
-    item_id: int
-    version_id: int
-    storyboard: Storyboard
-    script: str
 
 
 @dataclass(frozen=True)
@@ -99,81 +104,6 @@ class VideoResult:
     def from_dict(cls, data: dict[str, Any]) -> VideoResult:
         """Rebuild from `to_dict` output."""
         return cls(**{**data, "notes": tuple(data.get("notes") or ())})
-
-
-@dataclass(frozen=True)
-class PendingImprovement:
-    """An improved storyboard waiting for the creator, with a line diff against the current one."""
-
-    version_id: int
-    item_id: int
-    storyboard: Storyboard
-    diff: str
-    provider: str
-
-
-@dataclass(frozen=True)
-class RatingOutcome:
-    """A stored rating and, when it was low, the improvement it produced (or why none)."""
-
-    rating_id: int
-    stars: int
-    improvement: PendingImprovement | None
-    notes: tuple[str, ...] = ()
-
-
-# --- storyboards as item versions -------------------------------------------
-def _script_of(board: Storyboard) -> str:
-    return "\n".join(board.lines())
-
-
-def prepare_video(
-    services: Services,
-    *,
-    script: str | None = None,
-    post_item_id: int | None = None,
-    storyboard: Storyboard | None = None,
-    title: str = "",
-    aspect: str = "16:9",
-    created_by: str = "creator",
-) -> VideoDraft:
-    """Create a video item from a script, a post item or a storyboard (first version holds it)."""
-    store, settings = services.store, services.settings
-    if storyboard is None:
-        if post_item_id is not None:
-            post = store.get_item(post_item_id)
-            script = store.latest_version(post_item_id).text
-            title = title or post.title
-        storyboard = storyboard_from_text(script or "", settings, title=title, aspect=aspect)
-    script = _script_of(storyboard)
-    data = {"storyboard": storyboard.to_dict(), "from_item": post_item_id}
-    item, version = store.create_item(
-        script, kind="video", title=storyboard.title, data=data, created_by=created_by
-    )
-    return VideoDraft(item.id, version.id, storyboard, script)
-
-
-def _board_of_version(services: Services, version: Version) -> Storyboard:
-    raw = version.data.get("storyboard")
-    if raw:
-        return Storyboard.from_dict(raw)
-    item = services.store.get_item(version.item_id)
-    return storyboard_from_text(version.text, services.settings, title=item.title)
-
-
-def storyboard_of(services: Services, item_id: int) -> Storyboard:
-    """The storyboard of a video item's newest active version."""
-    return _board_of_version(services, services.store.latest_version(item_id))
-
-
-def save_storyboard(services: Services, item_id: int, board: Storyboard, *, origin: str = "edit") -> Version:
-    """Store an edited storyboard as a new version (returns the current one when unchanged)."""
-    current = services.store.latest_version(item_id)
-    if _board_of_version(services, current) == board:
-        return current
-    return services.store.add_version(
-        item_id, _script_of(board), origin=origin, data={"storyboard": board.to_dict()}, parent_id=current.id
-    )
 
 
 # --- rendering ---------------------------------------------------------------
@@ -222,8 +152,8 @@ def render_item_video(
 ) -> VideoResult:
     """Render an item, a script or a storyboard to MP4, SRT and PNG, and register the files."""
     item_id, version = _resolve(services, source, options.aspect, title)
-    board = _board_of_version(services, version)
-    notes = _moderate(services, _script_of(board))
+    board = board_of_version(services, version)
+    notes = _moderate(services, script_of(board))
     folder = Path(out_dir) if out_dir else services.settings.data_dir / "videos" / f"item-{item_id}"
     stem = f"herald-{item_id}-v{version.number}-{time.strftime('%Y%m%d-%H%M%S')}-{int(time.time() * 1000) % 1000:03d}"
     with services.events.step("video_render", item_id=item_id, aspect=options.aspect) as step:
@@ -344,103 +274,3 @@ def submit_render(
 def render_result(services: Services, job_id: str) -> VideoResult:
     """The finished render of a job; raises JobNotFinishedError, JobFailedError or JobCancelledError."""
     return VideoResult.from_dict(job_queue(services).result(job_id))
-
-
-# --- ratings and improvements ------------------------------------------------
-def _diff(old: Storyboard, new: Storyboard) -> str:
-    return "\n".join(difflib.unified_diff(old.lines(), new.lines(), "current", "improved", lineterm="", n=1))
-
-
-def _improve(services: Services, item_id: int, board: Storyboard, comment: str) -> tuple[list[str], str]:
-    from chains.refine import improve_storyboard_lines
-    from rag.types import Passage
-
-    version = services.store.latest_version(item_id)
-    grounding = version.text
-    from_item = version.data.get("from_item") or services.store.versions(item_id)[0].data.get("from_item")
-    if from_item:
-        grounding += "\n" + services.store.latest_version(int(from_item)).text
-    passages = [
-        Passage(text=p, kind="docs", path="script", score=1.0) for p in grounding.splitlines() if p.strip()
-    ]
-    lines = improve_storyboard_lines(
-        board.lines(), comment, passages, services.chain(), services.settings, item_id=item_id
-    )
-    return lines, "chain"
-
-
-def rate_video(
-    services: Services,
-    item_id: int,
-    stars: int,
-    comment: str = "",
-    *,
-    user: str = "creator",
-    version_id: int | None = None,
-) -> RatingOutcome:
-    """Store a rating; at or below the threshold, propose an improved storyboard as a pending version."""
-    store, settings = services.store, services.settings
-    item = store.get_item(item_id)
-    if item.kind != "video":
-        raise InvalidInputError(f"Item {item_id} is a {item.kind}, not a video; rate it on its own page")
-    current = store.latest_version(item_id)
-    rating = store.add_rating(
-        item_id, version_id=version_id or current.id, stars=stars, comment=comment, user=user
-    )
-    services.events.emit("video_rating", item_id=item_id, scores={"stars": float(stars)})
-    if stars > settings.video_rating_threshold:
-        return RatingOutcome(rating.id, stars, None)
-    board = _board_of_version(services, current)
-    try:
-        with services.events.step("video_improve", item_id=item_id) as step:
-            lines, provider = _improve(services, item_id, board, comment)
-            step.provider = provider
-    except Exception as exc:  # a failed proposal must not lose the rating
-        LOG.warning("no improved storyboard for item %s: %s", item_id, exc)
-        return RatingOutcome(rating.id, stars, None, (f"No improved storyboard: {exc}",))
-    improved = storyboard_from_text("\n".join(lines), settings, title=board.title, aspect=board.aspect)
-    if improved.lines() == board.lines():
-        return RatingOutcome(rating.id, stars, None, ("The writing chain proposed no change",))
-    version = store.add_version(
-        item_id,
-        _script_of(improved),
-        origin="improvement",
-        state="pending",
-        parent_id=current.id,
-        provider=provider,
-        data={"storyboard": improved.to_dict(), "rating_id": rating.id, "comment": comment},
-    )
-    return RatingOutcome(rating.id, stars, _pending(services, version, board))
-
-
-def _pending(services: Services, version: Version, board: Storyboard | None = None) -> PendingImprovement:
-    improved = Storyboard.from_dict(version.data["storyboard"])
-    board = board or storyboard_of(services, version.item_id)
-    return PendingImprovement(version.id, version.item_id, improved, _diff(board, improved), version.provider)
-
-
-def pending_improvement(services: Services, item_id: int) -> PendingImprovement | None:
-    """The newest improved storyboard still waiting for the creator, if any."""
-    for version in reversed(services.store.versions(item_id)):
-        if version.state == "pending" and version.origin == "improvement":
-            return _pending(services, version)
-    return None
-
-
-def _pending_version(services: Services, version_id: int) -> Version:
-    version = services.store.get_version(version_id)
-    if version.state != "pending":
-        raise NotFoundError(f"Version {version_id} is {version.state}, not pending; refresh the page")
-    return version
-
-
-def accept_improvement(services: Services, version_id: int) -> Storyboard:
-    """Make a pending improved storyboard the current one; return it."""
-    version = _pending_version(services, version_id)
-    services.store.set_version_state(version.id, "active")
-    return Storyboard.from_dict(version.data["storyboard"])
-
-
-def dismiss_improvement(services: Services, version_id: int) -> None:
-    """Dismiss a pending improved storyboard; the current one stays."""
-    services.store.set_version_state(_pending_version(services, version_id).id, "dismissed")

@@ -1,0 +1,81 @@
+"""Video items: a storyboard stored as the versions of an item of kind "video".
+
+`prepare_video` creates the item from a script, a post item or a storyboard;
+`storyboard_of` reads the current storyboard; `save_storyboard` stores an edit
+as a new version. Nothing here renders (see `core/video_service.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.services import Services
+from core.store import Version
+from core.video import Storyboard, storyboard_from_text
+
+__all__ = ["VideoDraft", "prepare_video", "storyboard_of", "save_storyboard", "board_of_version", "script_of"]
+
+
+@dataclass(frozen=True)
+class VideoDraft:
+    """A video item ready to edit and render."""
+
+    item_id: int
+    version_id: int
+    storyboard: Storyboard
+    script: str
+
+
+def script_of(board: Storyboard) -> str:
+    """The script of a storyboard: its body scene lines."""
+    return "\n".join(board.lines())
+
+
+def prepare_video(
+    services: Services,
+    *,
+    script: str | None = None,
+    post_item_id: int | None = None,
+    storyboard: Storyboard | None = None,
+    title: str = "",
+    aspect: str = "16:9",
+    created_by: str = "creator",
+) -> VideoDraft:
+    """Create a video item from a script, a post item or a storyboard (first version holds it)."""
+    store, settings = services.store, services.settings
+    if storyboard is None:
+        if post_item_id is not None:
+            post = store.get_item(post_item_id)
+            script = store.latest_version(post_item_id).text
+            title = title or post.title
+        storyboard = storyboard_from_text(script or "", settings, title=title, aspect=aspect)
+    script = script_of(storyboard)
+    data = {"storyboard": storyboard.to_dict(), "from_item": post_item_id}
+    item, version = store.create_item(
+        script, kind="video", title=storyboard.title, data=data, created_by=created_by
+    )
+    return VideoDraft(item.id, version.id, storyboard, script)
+
+
+def board_of_version(services: Services, version: Version) -> Storyboard:
+    """The storyboard a version stores (rebuilt from its text for older versions)."""
+    raw = version.data.get("storyboard")
+    if raw:
+        return Storyboard.from_dict(raw)
+    item = services.store.get_item(version.item_id)
+    return storyboard_from_text(version.text, services.settings, title=item.title)
+
+
+def storyboard_of(services: Services, item_id: int) -> Storyboard:
+    """The storyboard of a video item's newest active version."""
+    return board_of_version(services, services.store.latest_version(item_id))
+
+
+def save_storyboard(services: Services, item_id: int, board: Storyboard, *, origin: str = "edit") -> Version:
+    """Store an edited storyboard as a new version (returns the current one when unchanged)."""
+    current = services.store.latest_version(item_id)
+    if board_of_version(services, current) == board:
+        return current
+    return services.store.add_version(
+        item_id, script_of(board), origin=origin, data={"storyboard": board.to_dict()}, parent_id=current.id
+    )
