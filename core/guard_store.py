@@ -14,7 +14,7 @@ from core.errors import NotFoundError
 from core.store import Store
 from utils.events import utc_now_iso
 
-__all__ = ["save_guard_report", "load_guard_report", "claim_rows"]
+__all__ = ["save_guard_report", "load_guard_report", "guard_report_for", "claim_rows"]
 
 
 def save_guard_report(
@@ -106,3 +106,12 @@ def load_guard_report(store: Store, version_id: int) -> GuardReport:
 def claim_rows(store: Store, report_id: int) -> list[dict]:
     """The claim rows of one report, in draft order."""
     return store.query("SELECT * FROM claims WHERE report_id = ? ORDER BY position", (report_id,))
+
+
+def guard_report_for(store: Store, version_id: int) -> GuardReport | None:
+    """The newest report that checked this version or produced it as a revision, else None."""
+    rows = store.query(
+        "SELECT version_id FROM guard_reports WHERE version_id = ? OR revised_version_id = ? ORDER BY id DESC LIMIT 1",
+        (version_id, version_id),
+    )
+    return load_guard_report(store, rows[0]["version_id"]) if rows else None

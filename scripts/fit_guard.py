@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "guard_dev.jsonl"
 DEFAULT_OUT = ROOT / "chains" / "guard_params.json"
 CACHE = ROOT / "data" / "guard_cache" / "guard_dev_minilm.npz"
-C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def load_real_embedder():
@@ -44,19 +44,81 @@ def load_real_embedder():
         return MiniLMEmbedder()
 
 
+# Expected direction of each feature: +1 more means supported, -1 less, 0 free.
+SIGNS = {
+    "emb_mean": 1,
+    "emb_min": 1,
+    "emb_top3_mean": 1,
+    "uni_cov": 1,
+    "bi_cov": 1,
+    "bi_cov_min": 1,
+    "local_cov_mean": 1,
+    "local_cov_min": 1,
+    "local_novel_max": -1,
+    "novel_share": -1,
+    "novel_log": -1,
+    "num_missing": -1,
+    "name_missing": -1,
+    "neg_mismatch": -1,
+    "n_sentences": 0,
+    "log_len": 0,
+}
+
+
+class SignedLogistic:
+    """L2 logistic regression on standardised features whose weights keep the expected signs.
+
+    Without the constraint the model learns dataset quirks (on SummEdits, more
+    words absent from the source means *more* likely supported), which would
+    score a verbatim copy of the project as doubtful.
+    """
+
+    def __init__(self, C: float, signs: list[int]):
+        self.C, self.signs = C, signs
+
+    def fit(self, X, y):
+        from scipy.optimize import minimize
+
+        self.mean_ = X.mean(axis=0)
+        self.scale_ = np.where(X.std(axis=0) == 0, 1.0, X.std(axis=0))
+        Z = (X - self.mean_) / self.scale_
+        n, d = Z.shape
+
+        def loss(w):
+            z = Z @ w[:d] + w[d]
+            p = 1 / (1 + np.exp(-z))
+            ll = np.sum(np.logaddexp(0, z) - y * z)
+            grad = np.concatenate([Z.T @ (p - y), [np.sum(p - y)]]) + np.concatenate([w[:d] / self.C, [0.0]])
+            return ll + 0.5 * np.sum(w[:d] ** 2) / self.C, grad
+
+        bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in self.signs] + [
+            (None, None)
+        ]
+        res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+        self.coef_, self.intercept_ = res.x[:d], float(res.x[d])
+        return self
+
+    def predict_proba(self, X):
+        z = ((X - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
+        p = 1 / (1 + np.exp(-z))
+        return np.stack([1 - p, p], axis=1)
+
+
+def make_model(C: float):
+    """The support-score model used everywhere (fit script and bench)."""
+    from chains.guard.features import FEATURE_NAMES
+
+    return SignedLogistic(C, [SIGNS[n] for n in FEATURE_NAMES])
+
+
 def grouped_oof(X, y, groups, C: float, folds: int, seed: int) -> np.ndarray:
     """Out-of-fold probabilities with folds grouped by source."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     oof = np.zeros(len(y))
     splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     for tr, te in splitter.split(X, y, groups):
-        model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000))
-        model.fit(X[tr], y[tr])
-        oof[te] = model.predict_proba(X[te])[:, 1]
+        oof[te] = make_model(C).fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
     return oof
 
 
@@ -90,9 +152,6 @@ def report(name: str, scores: np.ndarray, y: np.ndarray, thr: float, parts) -> d
 
 def main() -> int:
     """Fit, cross-validate and save the parameters."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
     from chains.guard.dataset import CachedEmbedder, featurize_rows, load_rows
     from chains.guard.features import FEATURE_NAMES
 
@@ -122,16 +181,15 @@ def main() -> int:
     cv = report("calibrated score", oof, y, thr, data.parts)
     report("embedding similarity", data.baseline, y, best_threshold(data.baseline, y), data.parts)
 
-    scaler = StandardScaler().fit(X)
-    model = LogisticRegression(C=C, max_iter=2000).fit(scaler.transform(X), y)
+    model = make_model(C).fit(X, y)
     params = {
-        "model": "standardised logistic regression",
+        "model": "standardised logistic regression with sign-constrained weights",
         "embedder": emb.name,
         "features": list(FEATURE_NAMES),
-        "mean": [round(float(v), 6) for v in scaler.mean_],
-        "scale": [round(float(v), 6) for v in scaler.scale_],
-        "coef": [round(float(v), 6) for v in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
+        "mean": [round(float(v), 6) for v in model.mean_],
+        "scale": [round(float(v), 6) for v in model.scale_],
+        "coef": [round(float(v), 6) for v in model.coef_],
+        "intercept": round(float(model.intercept_), 6),
         "threshold": thr,
         "C": C,
         "seed": args.seed,

@@ -19,7 +19,7 @@ from chains.guard.evidence import InlinePool, find_conflict, make_pool, top_evid
 from chains.guard.report import Claim, GuardReport, Stage
 from chains.guard.rewrite import apply_revisions, can_rewrite, rewrite_claim
 from chains.guard.specifics import ProjectText
-from chains.guard.textutil import MAX_SENTENCE_CHARS, split_sentences
+from chains.guard.textutil import MAX_SENTENCE_CHARS, sentence_spans, split_sentences
 from chains.guard.verify import PARAMS_PATH, decide, judge_available, load_params
 
 __all__ = ["check_post", "verify_claims", "guard_stages", "HUMAN_CAP"]
@@ -127,7 +127,9 @@ def check_post(
             "The project has no text, so no claim can be supported; load a source with a README or docs."
         )
     spans = extract_claims(draft)
-    long_cut = [s for s in spans if s.end - s.start >= MAX_SENTENCE_CHARS - 5]
+    long_cut = [
+        (a, b) for a, b in sentence_spans(draft, max_chars=len(draft) + 1) if b - a > MAX_SENTENCE_CHARS
+    ]
     if long_cut:
         notes.append(
             f"A very long sentence was cut into parts of at most {MAX_SENTENCE_CHARS} characters to check each part."
@@ -158,21 +160,30 @@ def check_post(
         if c.verdict != "unsupported":
             final.append(c)
             continue
-        new_text, why = rewrite_claim(chain, c.text, c.evidence) if rewriter_ok else ("", rewriter_why)
-        if new_text:
-            span = ClaimSpan(new_text, 0, len(new_text), new_text, True, "fact")
-            recheck = _check_span(span, pool, project, settings, None, False)
-            if recheck.verdict == "supported":
-                final.append(
-                    _replace(
-                        c,
-                        revised_text=new_text,
-                        reason=f"{c.reason}; {why}, re-check score {recheck.score:.2f}",
-                        score=c.score,
-                    )
-                )
-                continue
-            why = f"{why}, but the rewrite was not supported either (score {recheck.score:.2f})"
+        rechecks: dict[str, Claim] = {}
+
+        def recheck(candidate: str) -> str:
+            if not candidate:
+                return "empty rewrite"
+            span = ClaimSpan(candidate, 0, len(candidate), candidate, True, "fact")
+            rechecks[candidate] = _check_span(span, pool, project, settings, None, False)
+            verdict = rechecks[candidate]
+            return (
+                ""
+                if verdict.verdict == "supported"
+                else f"rewrite not supported either: {verdict.reason}"[:200]
+            )
+
+        if rewriter_ok:
+            new_text, why = rewrite_claim(chain, c.text, c.evidence, recheck)
+        else:
+            new_text, why = "", rewriter_why
+        if new_text and new_text in rechecks and rechecks[new_text].verdict == "supported":
+            score = rechecks[new_text].score
+            final.append(
+                _replace(c, revised_text=new_text, reason=f"{c.reason}; {why}, re-check score {score:.2f}")
+            )
+            continue
         dropped.append(c.text)
         final.append(_replace(c, revised_text="", reason=f"{c.reason}; dropped: {why}"))
     claims_t = tuple(final)

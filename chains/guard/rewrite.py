@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from chains.guard.report import Claim, Evidence
@@ -40,8 +41,15 @@ def can_rewrite(chain: Any) -> tuple[bool, str]:
     return False, "no available provider supports the rewrite task"
 
 
-def rewrite_claim(chain: Any, claim_text: str, evidence: tuple[Evidence, ...]) -> tuple[str, str]:
-    """One rewritten sentence from the evidence, or "" and the reason none came back."""
+def rewrite_claim(
+    chain: Any, claim_text: str, evidence: tuple[Evidence, ...], recheck: Callable[[str], str] | None = None
+) -> tuple[str, str]:
+    """One rewritten sentence from the evidence, or "" and the reason none came back.
+
+    `recheck(text)` returns "" when a rewrite is supported, else why not; the
+    chain then moves on to its next provider (so the template writer can still
+    answer after a local model invents something).
+    """
     if not evidence:
         return "", "no evidence to rewrite from"
     from chains.types import Request
@@ -66,10 +74,13 @@ def rewrite_claim(chain: Any, claim_text: str, evidence: tuple[Evidence, ...]) -
         max_tokens=120,
         temperature=0.0,
     )
+    check = (lambda raw: recheck(_clean(raw))) if recheck is not None else None
     try:
-        result = chain.run(req)
-    except Exception as exc:  # every provider failed: the caller drops the claim
-        return "", f"no provider could rewrite it ({type(exc).__name__})"
+        result = chain.run(req, check=check) if check is not None else chain.run(req)
+    except Exception as exc:  # every provider failed or no rewrite held up: the caller drops the claim
+        attempts = getattr(exc, "attempts", ()) or ()
+        errors = "; ".join(f"{a.provider}: {a.error}" for a in attempts if getattr(a, "error", ""))
+        return "", f"no provider gave a supported rewrite ({errors or type(exc).__name__})"[:400]
     text = _clean(result.completion.text)
     if not text:
         return "", f"{result.provider} returned nothing usable"
