@@ -59,10 +59,10 @@ def test_demo_click_generates_and_shows_everything(services):
     text = _texts(at)
     assert stored.text in [c.value for c in at.code]  # the full draft
     assert "…see more" in text  # the fold preview
-    assert "/ 3,000" in text  # character count
+    assert f"{len(stored.text):,} of 3,000 characters" in "\n".join(c.value for c in at.caption)
     assert "template" in text  # provider
     assert any("Hashtags" in m.value for m in at.markdown)
-    frame = at.dataframe[0].value
+    frame = next(t.value for t in at.table if "excerpt" in t.value.columns)
     assert list(frame.columns[:3]) == ["path", "kind", "score"] and "README.md" in set(frame["path"])
     downloads = at.get("download_button")
     assert len(downloads) == 5

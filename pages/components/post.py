@@ -40,6 +40,7 @@ def render_draft(view: PostView, max_chars: int = 3000) -> None:
     st.markdown("**Feed preview** (what shows before *…see more*)")
     with st.container(border=True):
         st.text(before + ("…see more" if after.strip() else ""))
+    st.caption(f"{count:,} of {max_chars:,} characters · the fold falls after character {len(before):,}")
     st.markdown("**Full post**")
     st.code(view.text, language=None, wrap_lines=True)
     if view.hashtags:
@@ -72,19 +73,18 @@ def render_passages(view: PostView) -> None:
     if not view.passages:
         st.caption("No passages recorded for this version.")
         return
-    st.dataframe(
+    # A plain HTML table: a handful of rows, readable by screen readers and browser tests.
+    st.table(
         [
             {
                 "path": p.path,
                 "kind": p.kind,
-                "score": round(p.score, 3),
+                "score": f"{p.score:.3f}",
                 "lines": f"{p.start_line}-{p.end_line}" if p.start_line else "",
-                "text": " ".join(p.text.split())[:160],
+                "excerpt": " ".join(p.text.split())[:120],
             }
             for p in view.passages
-        ],
-        hide_index=True,
-        width="stretch",
+        ]
     )
 
 
