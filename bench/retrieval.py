@@ -7,8 +7,9 @@ Run: .venv/bin/python bench/retrieval.py [--real N]   (about 2-3 minutes on 2 id
 * Query latency p50/p95: `ProjectIndex.search` (hybrid: FAISS + BM25 + fusion + de-dup, query
   vector given) and a bare FAISS search, next to numpy brute force (dot product + argpartition),
   at 1,000 and 50,000 chunks. Query embedding time is printed separately.
-  The 50,000-chunk index tiles the 1,000 real vectors 50 times with small Gaussian noise
-  (re-normalised) and repeats their texts; embedding 50k real texts would take ~6 minutes.
+  The 50,000-chunk index tiles the 1,000 real vectors 50 times with Gaussian noise
+  (re-normalised) and pairs them with texts sampled from the real texts' words; embedding 50k real
+  texts would take ~6 minutes.
   `--real N` embeds only N real chunks (default 1,000); with N < 1,000 the 1k index is tiled too,
   which the output says (use it on a loaded machine).
 * Re-indexing an unchanged project: `load_source` + `build_index` on a cache hit.
@@ -117,7 +118,9 @@ def latency_rows(label: str, index: ProjectIndex, qvecs: np.ndarray, repeats: in
 
 
 def tiled_index(small: ProjectIndex, n: int, rng: np.random.Generator) -> ProjectIndex:
-    """A `n`-chunk index made by repeating the small one's vectors (plus noise) and texts."""
+    """A `n`-chunk index: the small one's vectors repeated with noise (cosine ~0.9 to their source),
+    the real texts once, then distinct texts sampled from the real texts' words (same word
+    frequencies and lengths), so BM25 and de-duplication see distinct chunks."""
     import faiss
 
     base = small.vectors(np.arange(len(small)))
@@ -127,13 +130,13 @@ def tiled_index(small: ProjectIndex, n: int, rng: np.random.Generator) -> Projec
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     flat = faiss.IndexFlatIP(vecs.shape[1])
     flat.add(np.ascontiguousarray(vecs, dtype=np.float32))
-    chunks = [
-        Chunk(
-            text=c.text, kind=c.kind, path=f"copy{r}/{c.path}", start_line=c.start_line, end_line=c.end_line
-        )
-        for r in range(reps)
-        for c in small.chunks
-    ][:n]
+    words = np.array(" ".join(c.text for c in small.chunks).split())
+    lengths = [len(c.text.split()) for c in small.chunks]
+    chunks = list(small.chunks)
+    for i in range(len(chunks), n):
+        src = small.chunks[i % len(small.chunks)]
+        text = " ".join(rng.choice(words, lengths[i % len(lengths)]))
+        chunks.append(Chunk(text=text, kind=src.kind, path=f"synthetic/{i}.md", start_line=1, end_line=1))
     lexical = BM25Index.build([c.text for c in chunks])
     return ProjectIndex(chunks, flat, lexical, small.embedder, name="tiled")
 

@@ -75,6 +75,9 @@ class ProjectIndex:
         self.name = name
         self.from_cache = from_cache
         self.build_seconds = build_seconds
+        self._tokens: dict[
+            int, frozenset[str]
+        ] = {}  # word sets of chunks seen by de-dup, reused across queries
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -142,11 +145,10 @@ class ProjectIndex:
         order = np.argsort(-scores, kind="stable")
         kept: list[int] = []
         out: list[Passage] = []
-        tokens: dict[int, set[str]] = {}  # token sets, computed once per candidate looked at
         for pos in order:
             if scores[pos] <= 0 or len(out) >= k:
                 break
-            if any(self._duplicate(int(ids[pos]), int(ids[j]), vecs[pos], vecs[j], tokens) for j in kept):
+            if any(self._duplicate(int(ids[pos]), int(ids[j]), vecs[pos], vecs[j]) for j in kept):
                 continue
             kept.append(pos)
             c = self.chunks[ids[pos]]
@@ -155,7 +157,7 @@ class ProjectIndex:
                                lexical=round(float(l_norm[pos]), 6), dense=round(float(dense[pos]), 6)))  # fmt: skip
         return out
 
-    def _duplicate(self, a: int, b: int, va: np.ndarray, vb: np.ndarray, tokens: dict[int, set[str]]) -> bool:
+    def _duplicate(self, a: int, b: int, va: np.ndarray, vb: np.ndarray) -> bool:
         ca, cb = self.chunks[a], self.chunks[b]
         if ca.path == cb.path and (
             ca.start_line >= cb.start_line
@@ -169,11 +171,14 @@ class ProjectIndex:
             return True
         if cos < JACCARD_GATE_COSINE:
             return False  # texts this far apart in meaning are not near-copies; skip tokenising
-        for i, c in ((a, ca), (b, cb)):
-            if i not in tokens:
-                tokens[i] = set(tokenize(c.text))
-        ta, tb = tokens[a], tokens[b]
+        ta, tb = self._token_set(a), self._token_set(b)
         return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= DUPLICATE_JACCARD
+
+    def _token_set(self, i: int) -> frozenset[str]:
+        found = self._tokens.get(i)
+        if found is None:
+            found = self._tokens[i] = frozenset(tokenize(self.chunks[i].text))
+        return found
 
 
 def index_key(content_hash: str, embedder: Embedder, chunk_chars: int, overlap: int) -> str:
