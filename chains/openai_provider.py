@@ -58,7 +58,12 @@ class OpenAICompatProvider(Provider):
                     timeout=httpx.Timeout(self._timeout_s, connect=min(CONNECT_TIMEOUT_S, self._timeout_s)),
                     max_retries=0,
                 )
-            return self._client.bind(max_tokens=request.max_tokens, temperature=request.temperature)
+            # langchain-openai sends `max_completion_tokens`; Ollama and older vLLM read `max_tokens`.
+            return self._client.bind(
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+                extra_body={"max_tokens": request.max_tokens},
+            )
 
     def generate(self, request: Request) -> Completion:
         """Ask the server; connection errors and timeouts raise at once."""

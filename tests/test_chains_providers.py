@@ -228,3 +228,82 @@ def test_secrets_are_redacted_from_attempt_errors():
     chain = FallbackChain([FailingProvider(RuntimeError("bad key gsk_abcdefghijklmnop")), FakeProvider()])
     result = chain.run(Request(task="post", system="", user="u"))
     assert "gsk_abcdefghijklmnop" not in result.attempts[0].error and "***" in result.attempts[0].error
+
+
+class _ChatServer:
+    """A tiny local OpenAI-style chat server (stands in for Ollama/vLLM/Groq over real HTTP)."""
+
+    def __init__(self, answer: str):
+        import http.server
+        import threading
+
+        self.bodies: list[dict] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's naming)
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.bodies.append({"path": self.path, **body})
+                payload = json.dumps(
+                    {
+                        "id": "chatcmpl-1",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body.get("model", "m"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": answer},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18},
+                    }
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def chat_server():
+    server = _ChatServer("tinyqueue keeps jobs in one SQLite file.")
+    yield server
+    server.close()
+
+
+def test_openai_compat_talks_to_a_real_http_server(chat_server):
+    provider = OpenAICompatProvider(f"http://127.0.0.1:{chat_server.port}/v1", "llama3.2", timeout_s=5)
+    completion = provider.generate(_post_request())
+    assert completion.text == "tinyqueue keeps jobs in one SQLite file."
+    assert (completion.tokens_in, completion.tokens_out, completion.model) == (11, 7, "llama3.2")
+    body = chat_server.bodies[0]
+    assert body["path"] == "/v1/chat/completions" and body["model"] == "llama3.2"
+    assert body["max_tokens"] == 48
+    system, user = body["messages"][0], body["messages"][1]
+    assert system["role"] == "system" and "untrusted data" in system["content"]
+    assert user["role"] == "user" and "<<<SOURCES>>>" in user["content"]
+
+
+def test_groq_with_key_talks_to_a_real_http_server(chat_server):
+    provider = GroqProvider(
+        "llama-3.1-8b-instant", "gsk_test", 5.0, base_url=f"http://127.0.0.1:{chat_server.port}"
+    )
+    assert provider.available()[0]
+    completion = provider.generate(_post_request())
+    assert completion.text.startswith("tinyqueue") and completion.model == "llama-3.1-8b-instant"
+    assert chat_server.bodies[0]["model"] == "llama-3.1-8b-instant"
