@@ -13,7 +13,7 @@ import pytest
 from tests.eventgen import GenParams, generate_events, write_events
 from utils import aggregates as agg
 from utils.events import EventLog
-from utils.metrics import clear_memory_cache, event_files, load_events
+from utils.metrics import clear_memory_cache, event_files, flush_cache_writes, load_events
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -148,6 +148,7 @@ def test_a_damaged_disk_cache_is_rebuilt(tmp_path):
     logs, cache = tmp_path / "logs", tmp_path / "cache"
     write_events(logs / "events.jsonl", generate_events(20, start=START))
     load_events(logs, cache_dir=cache)
+    flush_cache_writes()
     clear_memory_cache()
     for p in cache.glob("*.arrow"):
         p.write_bytes(b"garbage")
@@ -212,3 +213,20 @@ def test_one_event_window(tmp_path):
     frame = agg.with_bucket(load_events(tmp_path).frame, "h")
     assert agg.latency_table(frame, "provider")["n"].tolist() == [1]
     assert agg.summarise(frame)["posts"] == 1
+
+
+def test_rotated_files_get_their_own_cache_and_old_caches_are_pruned(tmp_path):
+    logs, cache = tmp_path / "logs", tmp_path / "cache"
+    log = EventLog(logs, max_bytes=2000)
+    for i in range(30):
+        log.emit("generate", item_id=i, provider="local", latency_ms=1.0)
+    load_events(logs, cache_dir=cache)
+    flush_cache_writes()
+    rotated = len(event_files(logs)) - 1
+    assert len(list(cache.glob("file-*.arrow"))) == rotated  # the live file is not cached on its own
+    assert len(list(cache.glob("events-*.arrow"))) == 1
+    log.emit("generate", item_id=99, provider="local", latency_ms=1.0)
+    clear_memory_cache()
+    assert 99 in set(load_events(logs, cache_dir=cache).frame["item_id"])
+    flush_cache_writes()
+    assert len(list(cache.glob("events-*.arrow"))) == 1

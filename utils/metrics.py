@@ -30,6 +30,7 @@ __all__ = [
     "load_events",
     "event_files",
     "clear_memory_cache",
+    "flush_cache_writes",
     "CORE_COLUMNS",
 ]
 
@@ -64,6 +65,7 @@ CATEGORY_COLUMNS = ("step", "provider", "outcome", "level", "model", "source")
 _MEMORY: dict[tuple[Any, ...], EventFrame] = {}
 _MEMORY_LOCK = threading.Lock()
 _MEMORY_MAX = 4
+_PENDING: dict[str, threading.Thread] = {}
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,8 @@ def _load_combined(plan, key, cache_dir, chunk_bytes, budget, started) -> EventF
     from utils.metrics_parse import unify_tables
 
     combined_path = cache_dir / f"events-{_digest(key)}.arrow" if cache_dir else None
+    if combined_path is not None:
+        _wait_for_write(combined_path)
     if combined_path is not None and combined_path.exists():
         try:
             table = _read_arrow(combined_path)
@@ -211,6 +215,7 @@ def _load_combined(plan, key, cache_dir, chunk_bytes, budget, started) -> EventF
         if table.num_rows:
             tables.append(table)
             unknown.update(_unknown_names(table))
+    _prune_file_caches(cache_dir, plan)
     table = unify_tables(tables)
     table, out_of_order = _sort_by_ts(_dictionary_encode(table))
     report = LoadReport(
@@ -229,18 +234,30 @@ def _load_combined(plan, key, cache_dir, chunk_bytes, budget, started) -> EventF
     )
     table = table.combine_chunks()  # one chunk per column: a cached reload converts 5x faster
     if combined_path is not None:
-        _write_arrow(combined_path, table, _report_meta(report))
+        _write_arrow_later(combined_path, table, _report_meta(report))
     frame = _to_pandas(table)
     return EventFrame(frame, replace(report, seconds=time.perf_counter() - started))
 
 
+def _file_cache_path(cache_dir: Path, entry) -> Path:
+    path_s, size, mtime, start, end, _ = entry
+    return cache_dir / f"file-{_digest((path_s, size, mtime, start, end, SCHEMA_VERSION))}.arrow"
+
+
+def _prune_file_caches(cache_dir: Path | None, plan) -> None:
+    if cache_dir is None or not cache_dir.is_dir():
+        return
+    keep = {_file_cache_path(cache_dir, e).name for e in plan}
+    for old in cache_dir.glob("file-*.arrow"):
+        if old.name not in keep:
+            old.unlink(missing_ok=True)
+
+
 def _load_file(entry, cache_dir, chunk_bytes):
     path_s, size, mtime, start, end, path = entry
-    cached = (
-        cache_dir / f"file-{_digest((path_s, size, mtime, start, end, SCHEMA_VERSION))}.arrow"
-        if cache_dir
-        else None
-    )
+    cached = _file_cache_path(cache_dir, entry) if cache_dir else None
+    if cached is not None:
+        _wait_for_write(cached)
     if cached is not None and cached.exists():
         try:
             table = _read_arrow(cached)
@@ -252,8 +269,8 @@ def _load_file(entry, cache_dir, chunk_bytes):
 
     table, lines, malformed, missing = parse_range(path, start, end, chunk_bytes)
     read = FileRead(path_s, size, start, end - start, lines, malformed, missing)
-    if cached is not None:
-        _write_arrow(cached, table, {"file": read.__dict__})
+    if cached is not None and path.name != "events.jsonl":  # only rotated files are immutable
+        _write_arrow_later(cached, table, {"file": read.__dict__})
     return table, read
 
 
@@ -334,17 +351,47 @@ def _meta(table) -> dict[str, Any]:
     return orjson.loads(table.schema.metadata[b"herald"])
 
 
+def _write_arrow_later(path: Path, table, meta: dict[str, Any]) -> None:
+    """Write a cache file in a background thread, so the caller has its data first."""
+    thread = threading.Thread(
+        target=_write_arrow, args=(path, table, meta), name="metrics-cache", daemon=False
+    )
+    with _MEMORY_LOCK:
+        _PENDING[str(path)] = thread
+    thread.start()
+
+
+def flush_cache_writes() -> None:
+    """Wait for every background cache write to finish (tests, benchmarks, shutdown)."""
+    with _MEMORY_LOCK:
+        threads = list(_PENDING.values())
+        _PENDING.clear()
+    for thread in threads:
+        thread.join()
+
+
+def _wait_for_write(path: Path) -> None:
+    with _MEMORY_LOCK:
+        thread = _PENDING.pop(str(path), None)
+    if thread is not None:
+        thread.join()
+
+
 def _write_arrow(path: Path, table, meta: dict[str, Any]) -> None:
     import orjson
     import pyarrow as pa
 
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         table = table.replace_schema_metadata({b"herald": orjson.dumps(meta)})
         with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
         tmp.replace(path)
+        if path.name.startswith("events-"):  # one combined cache is enough: drop older ones
+            for old in path.parent.glob("events-*.arrow"):
+                if old != path:
+                    old.unlink(missing_ok=True)
     except OSError as exc:  # a read-only or full disk only costs speed
         LOG.warning("could not write metrics cache %s: %s", path, exc)
 
