@@ -169,7 +169,7 @@ def build_rewrite_request(
     instruction: str,
     passages: Sequence[Passage],
     *,
-    whole_post: bool = True,
+    whole_post: bool = False,
     context: dict[str, Any] | None = None,
     max_tokens: int = 600,
     temperature: float = 0.4,

@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from chains.errors import InvalidOutputError, UnsupportedTaskError
-from chains.prompts import LENGTH_TARGETS
+from chains.prompts import LENGTH_TARGETS, looks_like_instruction
 from chains.providers import Provider, register_provider
 from chains.sentences import (
     STOPWORDS,
@@ -228,6 +228,14 @@ def _evidence(passages: Sequence[Passage], text: str, n: int) -> list[str]:
         overlap = len(have & wanted) / math.sqrt(len(have) + 1)
         if overlap > 0:
             scored.append((-overlap, s.passage, s.position, s.text))
+    if not scored:
+        # Curated evidence (e.g. from the guard) may be short fragments: fall back to whole passages.
+        for i, p in enumerate(passages):
+            body = " ".join(p.text.split())
+            have = set(tokens(body))
+            overlap = len(have & wanted) / math.sqrt(len(have) + 1)
+            if overlap > 0 and len(body) <= 280 and not looks_like_instruction(body):
+                scored.append((-overlap, i, 0, body))
     scored.sort()
     return [t for *_, t in scored[:n]]
 

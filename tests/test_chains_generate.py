@@ -291,3 +291,15 @@ def test_sample_injection_readme_is_not_obeyed(settings):
         assert "100x" not in draft.text and "Google" not in draft.text
         assert "fastcsv-deals" not in draft.text and "Ignore" not in draft.text
         assert "Parses 1 GB of CSV in about 3 seconds on one core." in draft.text
+
+
+def test_template_rewrite_gives_evidence_sentences():
+    from chains.prompts import build_rewrite_request
+    from chains.types import Request
+
+    request = build_rewrite_request("tinyqueue retries failed jobs 10 times", "fix the claim", passages())
+    answer = TemplateProvider().generate(request).text
+    assert "retried up to `max_retries` times" in answer and "10 times" not in answer
+    fragment = [replace(passages()[0], text="Retries: 3 by default")]
+    short = Request(task="rewrite", system="", user="", passages=tuple(fragment), context={"text": "retries"})
+    assert TemplateProvider().generate(short).text == "Retries: 3 by default"
