@@ -177,6 +177,7 @@ def _walk(
     capped = False
     queue: deque[tuple[Path, str, str | None]] = deque([(root, "", None)])
     first_readme = True
+    real_root = root.resolve()
     while queue and not capped:
         folder, rel_dir, area = queue.popleft()
         entries: list[os.DirEntry[str]] = []
@@ -196,7 +197,10 @@ def _walk(
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 is_file = entry.is_file(follow_symlinks=False)
-            except OSError:
+                if not (is_dir or is_file) and entry.is_symlink():  # e.g. README.md -> docs/index.md
+                    target = Path(entry.path).resolve()
+                    is_file = target.is_file() and target.is_relative_to(real_root)
+            except (OSError, RuntimeError):
                 continue
             if is_dir:
                 if _is_skipped_dir(entry.name):
@@ -229,6 +233,8 @@ def _classify(
     entry: os.DirEntry[str], rel: str, top: bool, area: str | None, first_readme: bool, scan: FolderScan
 ) -> _Candidate | None:
     name = entry.name
+    if name.startswith("."):
+        return None  # dotfiles (.env, .npmrc...) may hold secrets and are never project docs
     ext = os.path.splitext(name.lower())[1]
     considered = top or area is not None or _README.match(name) or _stem(name) in CHANGELOG_STEMS
     if not considered:
@@ -238,7 +244,7 @@ def _classify(
         scan.skipped.append(f"{rel}: {reason}")
         return None
     try:
-        size = entry.stat(follow_symlinks=False).st_size
+        size = entry.stat().st_size
     except OSError:
         return None
     if top:

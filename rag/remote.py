@@ -39,6 +39,7 @@ _GITHUB_RESERVED = frozenset(
 )  # fmt: skip
 _SCP = re.compile(r"^git@(?P<host>[\w.-]+):(?P<path>[\w./-]+?)(?:\.git)?/?$")
 _NAME = re.compile(r"^[\w.-]+$")
+_CREDENTIALS = re.compile(r"//[^/@\s]+@")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ class RepoUrl:
     def name(self) -> str:
         """The repository's own name (last path segment)."""
         return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def display_url(self) -> str:
+        """The repository's web address, without any credentials the user pasted."""
+        return f"https://{self.host}/{self.path}"
 
     @property
     def cache_key(self) -> str:
@@ -158,6 +164,7 @@ def _classify_failure(repo: RepoUrl, stderr: str) -> Exception:
             "or clone it yourself and give the local folder"
         )
     last = stderr.strip().splitlines()[-1] if stderr.strip() else "git clone failed"
+    last = _CREDENTIALS.sub("//", last)
     return OfflineError(
         f"Cannot clone {repo.host}/{repo.path}: {last}; check the network, "
         "or clone it yourself and give the local folder"

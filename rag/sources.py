@@ -127,7 +127,7 @@ def _load_url(spec: str, settings, kind: str) -> LoadedSource:
     documents = scan.documents + commits + issues
     return _finish(
         kind,
-        spec.strip(),
+        repo.display_url,
         documents,
         scan.skipped,
         [*notes, *scan.notes, *git_notes, *issue_notes],

@@ -319,3 +319,24 @@ def test_clone_of_a_missing_repository(tmp_path, settings, monkeypatch):
     with pytest.raises(NotARepositoryError, match="does not exist or is private"):
         remote.clone_repo(repo, settings, depth=1)
     assert not list((settings.data_dir / "clones").glob("*"))  # no half-written clone left behind
+
+
+def test_dotfiles_are_never_read_and_symlinked_readme_is(tmp_path, settings):
+    root = tmp_path / "links"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# links\n\nThe real readme lives in docs.\n")
+    (root / "README.md").symlink_to(root / "docs" / "index.md")
+    (root / ".env.md").write_text("SECRET=hunter2\n")
+    (root / "outside.md").symlink_to("/etc/hostname")
+    src = load_source(root, settings)
+    assert {d.path: d.kind for d in src.documents} == {"README.md": "readme", "docs/index.md": "docs"}
+    assert not any("hunter2" in d.text for d in src.documents)
+
+
+def test_credentials_in_a_url_are_not_kept(settings, monkeypatch):
+    repo = remote.parse_repo_url("https://user:ghp_secret@github.com/acme/widget")
+    assert "ghp_secret" not in repo.clone_url and repo.display_url == "https://github.com/acme/widget"
+    make_repo(settings.data_dir / "clones" / repo.cache_key, ["One"])
+    monkeypatch.setattr(remote, "host_reachable", lambda *a, **k: False)
+    src = load_source("https://user:ghp_secret@github.com/acme/widget", settings)
+    assert src.location == "https://github.com/acme/widget"
