@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.services import build_services
@@ -61,3 +62,13 @@ def test_health_page_without_logs_and_no_usable_provider(settings):
     assert not at.exception
     assert any("HERALD_PROVIDERS" in e.value for e in at.error)
     assert any("No log files yet" in i.value for i in at.info)
+
+
+@pytest.mark.slow
+def test_load_the_real_embedding_model_from_the_page(settings):
+    at = _app(build_services(settings, chain=_Chain()))
+    at.button[0].click().run()
+    assert not at.exception
+    models = at.dataframe[1].value
+    row = models[models["kind"] == "embedding"].iloc[0]
+    assert row["loaded"] == "yes" and row["load time"].endswith(" s")
