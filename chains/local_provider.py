@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chains.errors import InvalidOutputError, ProviderError, ProviderTimeoutError, ProviderUnavailableError
+from chains.prompts import shrink_sources
 from chains.providers import Provider, register_provider
 from chains.types import Completion, Request
 
@@ -28,6 +29,7 @@ __all__ = ["LocalProvider", "local_providers", "load_llama", "N_CTX"]
 N_CTX = 2048
 MIN_NEW_TOKENS = 48
 REPEAT_PENALTY = 1.15
+PROMPT_BUDGET = 640  # tokens of system + user prompt; sources are cut to fit
 _CACHE: dict[tuple[str, int], Any] = {}
 _CACHE_LOCK = threading.Lock()
 _RUN_LOCK = threading.Lock()
@@ -76,7 +78,13 @@ class LocalProvider(Provider):
         if request.system:
             messages.append({"role": "system", "content": request.system})
         messages.append({"role": "user", "content": request.user})
-        prompt_tokens = len(llm.tokenize((request.system + "\n" + request.user).encode("utf-8"))) + 32
+        prompt_tokens = self._count(llm, request.system, request.user)
+        if prompt_tokens > PROMPT_BUDGET:
+            # Prompt processing dominates on a busy CPU and cannot be interrupted: quote less.
+            inner = len(request.user) - len(shrink_sources(request.user, 0))
+            keep = max(400, int(inner * PROMPT_BUDGET / prompt_tokens) - 200)
+            messages[-1]["content"] = shrink_sources(request.user, keep)
+            prompt_tokens = self._count(llm, request.system, messages[-1]["content"])
         budget = N_CTX - prompt_tokens
         max_tokens = min(request.max_tokens, self.max_tokens, budget)
         if max_tokens < MIN_NEW_TOKENS:
@@ -89,6 +97,10 @@ class LocalProvider(Provider):
         if stopped == "timeout" and len(text) < 80:
             raise ProviderTimeoutError(f"local model gave no usable text within {self.timeout_s:g}s")
         return Completion(text=text, model=self.model, tokens_in=prompt_tokens, tokens_out=n_out)
+
+    @staticmethod
+    def _count(llm: Any, system: str, user: str) -> int:
+        return len(llm.tokenize((system + "\n" + user).encode("utf-8"))) + 32
 
     def _stream(
         self, llm: Any, messages: list[dict[str, str]], max_tokens: int, temperature: float

@@ -24,6 +24,7 @@ __all__ = [
     "SAFETY_RULES",
     "LENGTH_TARGETS",
     "wrap_passages",
+    "shrink_sources",
     "looks_like_instruction",
     "post_system_prompt",
     "build_post_request",
@@ -111,6 +112,19 @@ def wrap_passages(passages: Iterable[Passage], budget: int = PASSAGE_CHAR_BUDGET
         used += len(body)
     inner = "\n\n".join(parts) if parts else "(no sources)"
     return f"{SOURCES_OPEN}\n{inner}\n{SOURCES_CLOSE}"
+
+
+def shrink_sources(user: str, max_chars: int) -> str:
+    """`user` with its quoted sources block cut to `max_chars` (delimiters and the task kept)."""
+    start = user.find(SOURCES_OPEN)
+    end = user.find(SOURCES_CLOSE, start + 1)
+    if start < 0 or end < 0:
+        return user
+    inner = user[start + len(SOURCES_OPEN) : end]
+    if len(inner) <= max_chars:
+        return user
+    cut = inner[:max_chars].rsplit("\n", 1)[0] if "\n" in inner[:max_chars] else inner[:max_chars]
+    return user[: start + len(SOURCES_OPEN)] + cut.rstrip() + " …\n" + user[end:]
 
 
 def post_system_prompt() -> str:

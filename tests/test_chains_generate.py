@@ -303,3 +303,16 @@ def test_template_rewrite_gives_evidence_sentences():
     fragment = [replace(passages()[0], text="Retries: 3 by default")]
     short = Request(task="rewrite", system="", user="", passages=tuple(fragment), context={"text": "retries"})
     assert TemplateProvider().generate(short).text == "Retries: 3 by default"
+
+
+def test_shrink_sources_keeps_delimiters_and_task():
+    from chains.prompts import shrink_sources
+
+    request = build_post_request(Brief(), Strategy(), passages(), project_name="tinyqueue")
+    short = shrink_sources(request.user, 300)
+    assert len(short) < len(request.user)
+    assert short.count(SOURCES_OPEN) == 1 and short.count(SOURCES_CLOSE) == 1
+    inside = short.split(SOURCES_OPEN, 1)[1].split(SOURCES_CLOSE, 1)[0]
+    assert len(inside) <= 310
+    assert short.endswith(request.user.split(SOURCES_CLOSE, 1)[1])  # the task after the sources is intact
+    assert shrink_sources("no sources here", 10) == "no sources here"
