@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import InvalidInputError
 from core.video.captions import srt_from_storyboard
 from core.video.render import Progress, ShouldCancel, check_writable, render_stills
-from core.video.stills import draw_stills, size_for_aspect
+from core.video.stills import iter_stills, size_for_aspect
 from core.video.storyboard import Storyboard, validate
 from core.video.thumbnail import thumbnail_size, write_thumbnail
 from utils.settings import Settings
@@ -128,19 +129,24 @@ def produce_video(
                     f"Voice-over by {track.engine}; {track.stretched} scene(s) lengthened to fit the speech"
                 )
             report(0.02, "drawing stills")
-            stills = draw_stills(board, size, settings, work / "stills", captions=options.burn_captions)
-            notes.extend(stills.notes)
+            still_notes: list[str] = []
+            thumb = thumbnail_size(options.aspect) if options.size is None else size
+
+            def stills_then_extras() -> Iterator[Path]:
+                # Captions and thumbnail are made after the last still, while ffmpeg is still encoding.
+                yield from iter_stills(
+                    board, size, settings, work / "stills", captions=options.burn_captions, notes=still_notes
+                )
+                written.append(srt)
+                _write_text(srt, srt_from_storyboard(board, fps))
+                written.append(png)
+                write_thumbnail(board, png, settings, size=thumb)
 
             def scaled(f: float, m: str) -> None:
                 report(0.1 + 0.85 * f, m)
 
-            _write_text(srt, srt_from_storyboard(board, fps))
-            written.append(srt)
-            thumb = thumbnail_size(options.aspect) if options.size is None else size
-            write_thumbnail(board, png, settings, size=thumb)
-            written.append(png)
             outcome = render_stills(
-                stills.paths,
+                stills_then_extras(),
                 [s.duration for s in board.scenes],
                 mp4,
                 fps=fps,
@@ -151,6 +157,7 @@ def produce_video(
                 progress=scaled,
                 should_cancel=should_cancel,
             )
+            notes.extend(still_notes)
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,7 +214,7 @@ def _encode_scene(runner: _Runner, plan: _Plan, seg_dir: Path, fps: int) -> list
 
 
 def render_stills(
-    stills: Sequence[Path],
+    stills: Iterable[Path],
     durations: Sequence[float],
     out_path: Path,
     *,
@@ -226,8 +226,12 @@ def render_stills(
     progress: Progress | None = None,
     should_cancel: ShouldCancel | None = None,
 ) -> RenderOutcome:
-    """Encode stills shown for `durations` seconds into an MP4 at `out_path` (atomic move)."""
-    if len(stills) != len(durations) or not stills:
+    """Encode stills shown for `durations` seconds into an MP4 at `out_path` (atomic move).
+
+    `stills` may be a generator: each scene starts encoding as soon as its still is yielded.
+    """
+    scenes = len(durations)
+    if not scenes:
         raise InvalidInputError("Give one still per scene and at least one scene")
     if fps < 1 or fps > 120:
         raise InvalidInputError(f"fps must be 1 to 120, not {fps}")
@@ -237,8 +241,7 @@ def render_stills(
     check_writable(out_path.parent)
     runner = _Runner(should_cancel)
     bounds = frame_boundaries(durations, fps)
-    plans = [_plan(i, Path(p), bounds[i + 1] - bounds[i], fps, fades) for i, p in enumerate(stills)]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(plans)))
+    workers = max(1, min(workers or os.cpu_count() or 1, scenes))
     with tempfile.TemporaryDirectory(prefix="herald-render-") as tmp:
         seg_dir = Path(tmp)
         done = 0
@@ -249,16 +252,23 @@ def render_stills(
             order = _encode_scene(runner, plan, seg_dir, fps)
             with lock:
                 done += 1
-                report(0.05 + 0.85 * done / len(plans), f"encoded scene {done}/{len(plans)}")
+                report(0.05 + 0.85 * done / scenes, f"encoded scene {done}/{scenes}")
             return order
 
         report(0.05, "encoding scenes")
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="herald-ffmpeg") as pool:
-            futures = [pool.submit(encode, p) for p in plans]
+            futures = []
             try:
+                for i, still in enumerate(stills):
+                    if i >= scenes or runner.cancelled:
+                        break
+                    plan = _plan(i, Path(still), bounds[i + 1] - bounds[i], fps, fades)
+                    futures.append(pool.submit(encode, plan))
+                if len(futures) != scenes and not runner.cancelled:
+                    raise InvalidInputError("Give exactly one still per scene")
                 orders = [f.result() for f in futures]
             except BaseException:
-                runner.cancelled = runner.cancelled or bool(should_cancel and should_cancel())
+                runner.cancelled = True  # stop the scenes still encoding; the first error is raised
                 for f in futures:
                     f.cancel()
                 raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ __all__ = [
     "StillSet",
     "draw_scene",
     "draw_stills",
+    "iter_stills",
     "font_chain",
     "contrast_ratio",
     "BACKGROUND",
@@ -322,12 +324,17 @@ def _describe_missing(chars: set[str]) -> str:
     return "; ".join(parts)
 
 
-def draw_stills(
-    board: Storyboard, size: tuple[int, int], settings: Settings, out_dir: Path, *, captions: bool = False
-) -> StillSet:
-    """Draw every scene once and save it as PNG under `out_dir`; notes name missing glyphs."""
+def iter_stills(
+    board: Storyboard,
+    size: tuple[int, int],
+    settings: Settings,
+    out_dir: Path,
+    *,
+    captions: bool = False,
+    notes: list[str] | None = None,
+) -> Iterator[Path]:
+    """Draw scenes one by one, yielding each PNG as soon as it is saved; notes are appended at the end."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
     missing: set[str] = set()
     fallbacks: set[str] = set()
     shortened = 0
@@ -335,11 +342,12 @@ def draw_stills(
         still = draw_scene(scene, size, settings, caption=captions)
         path = out_dir / f"scene-{i:04d}.png"
         still.image.save(path, compress_level=1)
-        paths.append(path)
         missing |= still.missing
         fallbacks |= still.fallback_fonts
         shortened += still.shortened
-    notes: list[str] = []
+        yield path
+    if notes is None:
+        return
     if fallbacks:
         notes.append(
             f"Fallback fonts used for characters the main font lacks: {', '.join(sorted(fallbacks))}"
@@ -351,4 +359,12 @@ def draw_stills(
         )
     if shortened:
         notes.append(f"{shortened} scene(s) had text too long for the frame and were shortened on screen")
-    return StillSet(paths=tuple(paths), size=size, notes=tuple(notes))
+
+
+def draw_stills(
+    board: Storyboard, size: tuple[int, int], settings: Settings, out_dir: Path, *, captions: bool = False
+) -> StillSet:
+    """Draw every scene once and save it as PNG under `out_dir`; notes name missing glyphs."""
+    notes: list[str] = []
+    paths = tuple(iter_stills(board, size, settings, out_dir, captions=captions, notes=notes))
+    return StillSet(paths=paths, size=size, notes=tuple(notes))
