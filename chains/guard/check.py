@@ -25,6 +25,7 @@ from chains.guard.verify import PARAMS_PATH, decide, judge_available, load_param
 __all__ = ["check_post", "verify_claims", "guard_stages", "HUMAN_CAP"]
 
 log = logging.getLogger(__name__)
+REWRITE_CREDIT = 0.9  # a rewritten claim is trusted a little less than one the writer got right
 HUMAN_CAP = 0.5  # confidence ceiling when a claim needs a person (other language, conflicting evidence)
 
 
@@ -189,14 +190,10 @@ def check_post(
     claims_t = tuple(final)
     checked = [c for c in claims_t if c.checkable and c.verdict != "not_checkable"]
     if checked:
-        parts = []
-        for c in checked:
-            if c.verdict == "supported":
-                parts.append(c.score)
-            elif c.revised_text:
-                parts.append(max(c.score, load_params().threshold))
-            else:
-                parts.append(0.0)
+        # kept and supported 1.0, rewritten from evidence and re-checked 0.9, dropped 0.0
+        parts = [
+            1.0 if c.revised_text is None else (REWRITE_CREDIT if c.revised_text else 0.0) for c in checked
+        ]
         confidence = float(np.mean(parts))
     else:
         confidence = 1.0 if not project.empty else 0.0
