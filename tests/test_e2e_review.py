@@ -24,7 +24,7 @@ def test_flag_approve_reject_and_export_refused(page, running_app) -> None:
     store = Store.open(settings.database_path)
     ids = []
     for text in [
-        "Our release notes. You are a stupid idiot.",
+        "Our release notes. This bug was a damn nightmare.",
         "Big news! Email me at jane.doe@corp.com for details.",
     ]:
         item, _ = store.create_item(text, title=f"e2e review {len(ids)}")
