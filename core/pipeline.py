@@ -78,6 +78,8 @@ STEP_LABELS: dict[str, str] = {
     "choose_strategy": "Choosing a strategy",
     "generate": "Writing the draft",
     "store": "Saving the draft",
+    "guard": "Checking every claim against the project",
+    "moderation": "Checking the post (moderation)",
     "status": "Setting the status",
 }
 STYLE_QUERIES = {
@@ -286,10 +288,44 @@ def generate_post(
             from core.agent import agent_for
 
             agent_for(services).link_choice(choice.id, item.id, version.id)
-    status = ItemStatus.READY
+    guard_report: Any = None  # the guard step sets this when it runs; moderation reads its verdicts
+    with step("guard", item_id=item.id) as t:
+        from core.guard_service import guard_scores, guard_version
+
+        guard_report = guard_version(services, item.id, version.id, index, loaded.documents)
+        t.scores.update(guard_scores(guard_report))
+        t.extra.update(revised=guard_report.changed, dropped=len(guard_report.dropped))
+    with step("moderation", item_id=item.id) as t:
+        from core.moderation import moderate
+        from core.review import STATUS_FOR_LEVEL, record_moderation
+
+        final = store.latest_version(item.id)
+        moderation = moderate(final.text, settings, guard=guard_report)
+        record_moderation(
+            store, moderation, item_id=item.id, version_id=final.id, actor=created_by or "system"
+        )
+        t.provider = "+".join(moderation.backends_ran)
+        t.scores.update(moderation.scores)
+        t.extra.update(
+            level=moderation.level,
+            reasons=list(moderation.reason_codes()),
+            fallbacks=list(moderation.fallbacks),
+        )
+    # approved -> ready; flagged and review_required enter the review queue; rejected is never exported
+    status = STATUS_FOR_LEVEL[moderation.level]
     with step("status", item_id=item.id) as t:
-        store.set_status(item.id, status, reason="generated", actor=created_by or "system")
+        why = ", ".join(moderation.reason_codes()) or "no concerns"
+        store.set_status(
+            item.id, status, reason=f"generated; moderation: {why}", actor=created_by or "system"
+        )
         t.extra["status"] = status
+        from core.guard_service import needs_review
+
+        if status == ItemStatus.READY and needs_review(guard_report, settings):
+            status = ItemStatus.NEEDS_REVIEW
+            reason = f"guard confidence {guard_report.confidence:.2f} < {settings.guard_min_confidence:.2f}"
+            store.set_status(item.id, status, reason=reason, actor="guard")
+            t.extra["status"] = status
     if progress is not None:
         progress("Done", 1.0)
     notes = (*loaded.notes, *(f"skipped: {s}" for s in loaded.skipped[:20]), *draft.warnings)
@@ -306,6 +342,8 @@ def generate_post(
         query=query,
         timings=dict(timings),
         notes=tuple(notes),
+        moderation=moderation,
+        guard=guard_report,
         choice=choice,
     )
 

@@ -181,6 +181,26 @@ def rate_version(
         )
         t.scores["stars"] = float(stars)
         t.extra["has_comment"] = bool(comment.strip())
+    if comment.strip():
+        from core.moderation import moderate
+        from core.review import record_moderation
+
+        with services.events.step("moderation", item_id=item_id, subject="rating_comment") as mt:
+            verdict = moderate(comment, services.settings)
+            record_moderation(
+                services.store,
+                verdict,
+                item_id=item_id,
+                version_id=version_id,
+                rating_id=rating.id,
+                subject="rating_comment",
+                actor=user or "anonymous",
+            )
+            mt.provider = "+".join(verdict.backends_ran)
+            mt.scores.update(verdict.scores)
+            mt.extra.update(level=verdict.level, reasons=list(verdict.reason_codes()))
+        if not verdict.ready:  # a comment that needs review never steers an improved version
+            comment = ""
     from core.library import apply_feedback
 
     # Reward the strategy agent; a low rating also writes a pending improved version.
