@@ -31,6 +31,12 @@ def script_of(board: Storyboard) -> str:
     return "\n".join(board.lines())
 
 
+def _post_script(text: str) -> str:
+    """A post's lines minus hashtag-only lines (they belong in the caption, not on screen)."""
+    keep = [ln for ln in text.splitlines() if not all(w.startswith("#") for w in ln.split())]
+    return "\n".join(keep)
+
+
 def prepare_video(
     services: Services,
     *,
@@ -46,7 +52,7 @@ def prepare_video(
     if storyboard is None:
         if post_item_id is not None:
             post = store.get_item(post_item_id)
-            script = store.latest_version(post_item_id).text
+            script = _post_script(store.latest_version(post_item_id).text)
             title = title or post.title
         storyboard = storyboard_from_text(script or "", settings, title=title, aspect=aspect)
     script = script_of(storyboard)

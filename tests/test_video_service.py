@@ -77,7 +77,7 @@ def test_render_a_script_creates_a_video_item_and_registers_the_files(services, 
 
 
 def test_render_a_post_item_makes_a_linked_video_item(services, tmp_path):
-    post, _ = services.store.create_item("Line one of the post\nLine two", title="Post")
+    post, _ = services.store.create_item("Line one of the post\nLine two\n\n#python #video", title="Post")
     result = render_item_video(services, post.id, TINY, out_dir=tmp_path)
     assert result.item_id != post.id
     assert services.store.latest_version(result.item_id).data["from_item"] == post.id
