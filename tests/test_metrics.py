@@ -230,3 +230,17 @@ def test_rotated_files_get_their_own_cache_and_old_caches_are_pruned(tmp_path):
     assert 99 in set(load_events(logs, cache_dir=cache).frame["item_id"])
     flush_cache_writes()
     assert len(list(cache.glob("events-*.arrow"))) == 1
+
+
+def test_a_runs_early_events_get_the_item_id_of_that_run(tmp_path):
+    log = EventLog(tmp_path)
+    log.emit("load_source", run_id="r1")
+    log.emit("generate", provider="template", latency_ms=40, run_id="r1", scores={"quality": 80})
+    log.emit("store", run_id="r1", item_id_created=7)
+    log.emit("guard", item_id=7, run_id="r1", scores={"confidence": 0.9})
+    log.emit("generate", provider="local", latency_ms=50, run_id="r2")  # a run that failed before storing
+    log.emit("provider_attempt", provider="local", latency_ms=5)  # no run id
+    f = load_events(tmp_path).frame
+    assert f["item_id"].tolist()[:4] == [7, 7, 7, 7]
+    assert f["item_id"].iloc[4:].isna().all()
+    assert agg.items_behind(agg.with_bucket(f, "D"), kind="generate", equals={"provider": "template"}) == [7]
