@@ -196,7 +196,7 @@ def _digest(obj: Any) -> str:
 
 
 def _load_combined(plan, key, cache_dir, chunk_bytes, budget, started) -> EventFrame:
-    from utils.metrics_parse import unify_tables
+    from utils.metrics_parse import fill_item_ids, unify_tables
 
     combined_path = cache_dir / f"events-{_digest(key)}.arrow" if cache_dir else None
     if combined_path is not None:
@@ -232,7 +232,7 @@ def _load_combined(plan, key, cache_dir, chunk_bytes, budget, started) -> EventF
         source="parsed",
         seconds=0.0,
     )
-    table = _fill_item_ids(table).combine_chunks()  # one chunk per column: a cached reload converts 5x faster
+    table = fill_item_ids(table).combine_chunks()  # one chunk per column: a cached reload converts 5x faster
     if combined_path is not None:
         _write_arrow_later(combined_path, table, _report_meta(report))
     frame = _to_pandas(table)
@@ -309,34 +309,6 @@ def _sort_by_ts(table):
     if out_of_order:
         table = table.take(pc.sort_indices(table, sort_keys=[("ts", "ascending")]))
     return table, out_of_order
-
-
-def _fill_item_ids(table):
-    """Give a pipeline run's early events (logged before the item existed) the item id of that run."""
-    import pyarrow as pa
-
-    names = table.column_names
-    if "run_id" not in names or table.num_rows == 0 or table["item_id"].null_count == 0:
-        return table
-    cols = ["run_id", "item_id"] + (["item_id_created"] if "item_id_created" in names else [])
-    small = table.select(cols).to_pandas()
-    ids = small["item_id"].astype("Float64")
-    if "item_id_created" in small.columns:
-        ids = ids.fillna(_numeric(small["item_id_created"]))
-    known = ids[small["run_id"].notna() & ids.notna()]
-    if known.empty:
-        return table
-    by_run = known.groupby(small.loc[known.index, "run_id"]).first()
-    filled = ids.fillna(small["run_id"].map(by_run))
-    values = pa.array(filled.round().astype("Int64"), type=pa.int64(), from_pandas=True)
-    return table.set_column(names.index("item_id"), "item_id", values)
-
-
-def _numeric(series):
-    """Numbers of a column that may hold text; NaN where it does not parse."""
-    import pandas as pd
-
-    return pd.to_numeric(series, errors="coerce").astype("Float64")
 
 
 def _dictionary_encode(table):

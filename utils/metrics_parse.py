@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-__all__ = ["parse_range", "parse_chunk", "unify_tables"]
+__all__ = ["parse_range", "parse_chunk", "unify_tables", "fill_item_ids"]
 
 LOG = logging.getLogger(__name__)
 _STRING_CORE = ("step", "provider", "outcome")
@@ -297,3 +297,31 @@ def unify_tables(tables: list[Any]):
             fixed.append(t)
         tables = fixed
     return pa.concat_tables(tables, promote_options="permissive")
+
+
+def fill_item_ids(table):
+    """Give a pipeline run's early events (logged before the item existed) the item id of that run."""
+    import pyarrow as pa
+
+    names = table.column_names
+    if "run_id" not in names or table.num_rows == 0 or table["item_id"].null_count == 0:
+        return table
+    cols = ["run_id", "item_id"] + (["item_id_created"] if "item_id_created" in names else [])
+    small = table.select(cols).to_pandas()
+    ids = small["item_id"].astype("Float64")
+    if "item_id_created" in small.columns:
+        ids = ids.fillna(_numeric(small["item_id_created"]))
+    known = ids[small["run_id"].notna() & ids.notna()]
+    if known.empty:
+        return table
+    by_run = known.groupby(small.loc[known.index, "run_id"]).first()
+    filled = ids.fillna(small["run_id"].map(by_run))
+    values = pa.array(filled.round().astype("Int64"), type=pa.int64(), from_pandas=True)
+    return table.set_column(names.index("item_id"), "item_id", values)
+
+
+def _numeric(series):
+    """Numbers of a column that may hold text; NaN where it does not parse."""
+    import pandas as pd
+
+    return pd.to_numeric(series, errors="coerce").astype("Float64")
