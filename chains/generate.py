@@ -188,6 +188,7 @@ def generate_draft(
     *,
     project_name: str = "",
     item_id: int | None = None,
+    run_id: str | None = None,
 ) -> Draft:
     """Write, clean, trim, tag and score one LinkedIn post from the passages."""
     if not passages:
@@ -206,7 +207,7 @@ def generate_draft(
     def check(raw: str) -> str:
         return check_post(clean_output(raw, passages)[0], request, passages, raw=raw)
 
-    result: ChainResult = chain.run(request, check=check, item_id=item_id)
+    result: ChainResult = chain.run(request, check=check, item_id=item_id, run_id=run_id)
     body, warnings = clean_output(result.completion.text, passages)
     warnings_list = list(warnings)
     for a in result.attempts:

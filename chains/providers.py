@@ -145,13 +145,19 @@ class FallbackChain:
         return out
 
     def run(
-        self, request: Request, *, check: OutputCheck | None = None, item_id: int | None = None
+        self,
+        request: Request,
+        *,
+        check: OutputCheck | None = None,
+        item_id: int | None = None,
+        run_id: str | None = None,
     ) -> ChainResult:
         """First acceptable completion; raises `AllProvidersFailedError` with every attempt.
 
         Providers that do not support `request.task` are passed over silently;
         unavailable ones are recorded as skipped attempts. `check(text)` returns
-        a reason to reject an answer (empty text is always rejected).
+        a reason to reject an answer (empty text is always rejected). `item_id` and
+        `run_id` are copied into each `provider_attempt` event.
         """
         attempts: list[Attempt] = []
         for provider in self.providers:
@@ -164,7 +170,7 @@ class FallbackChain:
             if not ok:
                 attempt = Attempt(provider.name, provider.model, False, 0.0, f"unavailable: {reason}", True)
                 attempts.append(attempt)
-                self._emit(attempt, request, item_id)
+                self._emit(attempt, request, item_id, run_id)
                 continue
             start = time.perf_counter()
             try:
@@ -179,12 +185,12 @@ class FallbackChain:
                 attempt = Attempt(provider.name, provider.model, False, latency, _describe(exc))
                 LOG.info("provider %s/%s failed: %s", provider.name, provider.model, attempt.error)
                 attempts.append(attempt)
-                self._emit(attempt, request, item_id)
+                self._emit(attempt, request, item_id, run_id)
                 continue
             latency = (time.perf_counter() - start) * 1000
             attempt = Attempt(provider.name, completion.model or provider.model, True, latency)
             attempts.append(attempt)
-            self._emit(attempt, request, item_id, completion)
+            self._emit(attempt, request, item_id, run_id, completion)
             return ChainResult(completion=completion, provider=provider.name, attempts=tuple(attempts))
         if not attempts:
             raise AllProvidersFailedError(
@@ -198,7 +204,12 @@ class FallbackChain:
         )
 
     def _emit(
-        self, attempt: Attempt, request: Request, item_id: int | None, completion: Completion | None = None
+        self,
+        attempt: Attempt,
+        request: Request,
+        item_id: int | None,
+        run_id: str | None,
+        completion: Completion | None = None,
     ) -> None:
         if self.events is None:
             return
@@ -206,6 +217,8 @@ class FallbackChain:
         extra: dict[str, object] = {"model": attempt.model, "task": request.task}
         if attempt.error:
             extra["error"] = attempt.error
+        if run_id:
+            extra["run_id"] = run_id
         if completion is not None:
             extra["tokens_out"] = completion.tokens_out
         self.events.emit(

@@ -64,6 +64,7 @@ def refine_text(
     strategy: Strategy | None = None,
     project_name: str = "",
     item_id: int | None = None,
+    run_id: str | None = None,
 ) -> RefineResult:
     """Revise `text` following `instruction`, grounded in `passages`, within LinkedIn's limit."""
     if not passages:
@@ -82,7 +83,7 @@ def refine_text(
     def check(raw: str) -> str:
         return check_post(clean_output(raw, passages)[0], request, passages, raw=raw)
 
-    result = chain.run(request, check=check, item_id=item_id)
+    result = chain.run(request, check=check, item_id=item_id, run_id=run_id)
     body, warnings = clean_output(result.completion.text, passages)
     # clean_output drops trailing hashtags; put the post's own back.
     tag_line = tags[0] if tags else ""
@@ -113,6 +114,7 @@ def improve_storyboard_lines(
     settings: Settings,
     *,
     item_id: int | None = None,
+    run_id: str | None = None,
 ) -> list[str]:
     """As many improved scene lines as given, after a viewer's `comment`.
 
@@ -133,7 +135,7 @@ def improve_storyboard_lines(
             return "scene lines are off-topic"
         return ""
 
-    result = chain.run(request, check=check, item_id=item_id)
+    result = chain.run(request, check=check, item_id=item_id, run_id=run_id)
     got = parse_scene_lines(clean_output(result.completion.text, passages)[0])
     improved = [trim_to_limit(line, MAX_SCENE_CHARS)[0] for line in got[:n]]
     return improved + lines[len(improved) :]

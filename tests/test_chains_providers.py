@@ -181,7 +181,7 @@ def test_fallback_order_attempts_and_events(settings):
     fake = FakeProvider().enqueue("first answer that is fine")
     never = FakeProvider(name="never")
     chain = FallbackChain([GroqProvider("m", ""), failing, fake, never], events=events)
-    result = chain.run(Request(task="post", system="s", user="u"), item_id=7)
+    result = chain.run(Request(task="post", system="s", user="u"), item_id=7, run_id="run-1")
     assert result.provider == "fake" and result.completion.text == "first answer that is fine"
     assert [(a.provider, a.ok, a.skipped) for a in result.attempts] == [
         ("groq", False, True),
@@ -197,7 +197,7 @@ def test_fallback_order_attempts_and_events(settings):
         ("provider_attempt", "failing", "error"),
         ("provider_attempt", "fake", "ok"),
     ]
-    assert all(e["item_id"] == 7 and e["task"] == "post" for e in lines)
+    assert all(e["item_id"] == 7 and e["task"] == "post" and e["run_id"] == "run-1" for e in lines)
 
 
 def test_invalid_output_falls_through():
