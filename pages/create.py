@@ -14,10 +14,12 @@ import streamlit as st
 
 from chains.types import AUDIENCES, LENGTHS, STYLES, TONES, Brief
 from core.errors import HeraldError
+from core.guard_store import guard_report_for
 from core.pipeline import DEMO_SOURCES, SourceInput, generate_post, load_post
 from pages.common import get_services
 from pages.components import render_draft, render_exports, render_passages, render_rating, render_refine
 from pages.components.agent import render_agent_panel
+from pages.components.guard import render_guard_report
 
 LAST_ITEM = "create_last_item_id"
 LAST_RESULT = "create_last_result"
@@ -126,7 +128,8 @@ if last_result is not None and last_result.notes:
         for note in last_result.notes:
             st.caption(note)
 
-# --- 6. Claim check (guard) -- the guard engineer adds one render call here --
+# --- 6. Claim check (guard) -----------------------------------------------------
+render_guard_report(guard_report_for(services.store, view.version.id), min_confidence=settings.guard_min_confidence)
 
 # --- 7. Strategy (agent) -------------------------------------------------------
 render_agent_panel(services, view.item.id, view.version.id)

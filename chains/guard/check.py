@@ -163,7 +163,7 @@ def check_post(
             continue
         rechecks: dict[str, Claim] = {}
 
-        def recheck(candidate: str) -> str:
+        def recheck(candidate: str, rechecks: dict[str, Claim] = rechecks) -> str:
             if not candidate:
                 return "empty rewrite"
             span = ClaimSpan(candidate, 0, len(candidate), candidate, True, "fact")

@@ -76,6 +76,8 @@ def sentence_spans(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[tuple
             continue
         if word and re.fullmatch(r"[A-Za-z]", word.group(1).rstrip(".")) and "\n" not in m.group(0):
             continue  # an initial such as "J. Smith"
+        if text.count("`", pos, m.start()) % 2 == 1:
+            continue  # inside inline code such as `push(job, run_at=...)`
         _add_span(text, pos, m.end() if text[m.start() : m.end()].strip() else m.start(), spans, max_chars)
         pos = m.end()
     _add_span(text, pos, len(text), spans, max_chars)
