@@ -148,7 +148,9 @@ def main() -> None:
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="herald-bench-"))
     settings = load_settings(data_dir=tmp / "data", log_dir=tmp / "logs")
-    print(f"Herald retrieval benchmark  (CPU threads: {os.cpu_count()}, data under {tmp})")
+    print(
+        f"Herald retrieval benchmark  (CPUs: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}, data under {tmp})"
+    )
 
     t = time.perf_counter()
     embedder = load_embedder(settings)
@@ -205,7 +207,7 @@ def main() -> None:
     large = tiled_index(index, N_LARGE, np.random.default_rng(0))
     print(
         f"  (built the {N_LARGE:,}-chunk tiled index in {time.perf_counter() - t:.1f} s: "
-        f"{n_real:,} real vectors x {N_LARGE // n_real} with noise, BM25 over repeated texts)"
+        f"{n_real:,} real vectors x {N_LARGE // n_real} with noise, texts sampled from their words)"
     )
     latency_rows(f"{N_LARGE:,}", large, qvecs, 200)
 
@@ -218,7 +220,9 @@ def main() -> None:
     load_s = time.perf_counter() - t
     assert loaded is not None and len(loaded) == N_LARGE
     print(f"\n4. Loading a cached {N_LARGE:,}-chunk index from disk: {load_s * 1000:.0f} ms")
-    print(f"\ntotal bench time {time.perf_counter() - started:.0f} s")
+    print(
+        f"\ntotal bench time {time.perf_counter() - started:.0f} s (load average now {os.getloadavg()[0]:.1f})"
+    )
 
 
 if __name__ == "__main__":
