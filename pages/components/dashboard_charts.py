@@ -159,6 +159,8 @@ def point_options(dashboard, chart: str) -> dict[str, dict]:
     """Label -> point (key fields) for every point of a chart, for the drill-down select box."""
     attr, keys = SOURCES[chart]
     frame = getattr(dashboard, attr)
+    if frame is not None and "n" in frame.columns:
+        frame = frame[frame["n"] > 0]  # an empty bar has nothing behind it
     if frame is None or frame.empty:
         return {}
     out: dict[str, dict] = {}
