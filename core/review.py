@@ -47,7 +47,9 @@ __all__ = [
     "highlight_segments",
 ]
 
-QUEUE_STATUSES = (ItemStatus.FLAGGED, ItemStatus.REVIEW_REQUIRED)
+# needs_review: the guard's confidence was below HERALD_GUARD_MIN_CONFIDENCE (set by the pipeline)
+QUEUE_STATUSES = (ItemStatus.FLAGGED, ItemStatus.REVIEW_REQUIRED, ItemStatus.NEEDS_REVIEW)
+LOW_GUARD_CONFIDENCE = "low_guard_confidence"
 STATUS_FOR_LEVEL = {
     "approved": ItemStatus.READY,  # "approved" as a status means a reviewer approved it
     "flagged": ItemStatus.FLAGGED,
@@ -231,27 +233,24 @@ def _age_s(iso: str, now: datetime) -> float:
         return 0.0
 
 
-def _claims_for(store: Store, item_id: int) -> tuple[Any, ...]:
+def _claims_for(store: Store, version_id: int) -> tuple[Any, ...]:
     try:
-        from core import guard_store  # written by the guard engineer; optional here
+        from core import guard_store  # the guard's stored reports; optional for the queue
     except ImportError:
         return ()
-    for name in ("load_claims", "claims_for_item", "list_claims", "get_claims"):
-        loader = getattr(guard_store, name, None)
-        if callable(loader):
-            try:
-                return tuple(loader(store, item_id) or ())
-            except Exception:  # evidence is a nice-to-have on the queue, never a blocker
-                return ()
-    return ()
+    try:
+        report = guard_store.guard_report_for(store, version_id)
+    except Exception:  # evidence is a nice-to-have on the queue, never a blocker
+        return ()
+    return tuple(getattr(report, "claims", ()) or ()) if report is not None else ()
 
 
 def list_queue(store: Store, *, reason: str | None = None, limit: int = 200) -> ReviewQueue:
-    """Flagged and review_required items, oldest waiting first, optionally only those with a reason code."""
+    """Flagged, review_required and needs_review items, oldest waiting first, optionally by reason code."""
     now = datetime.now(UTC)
     rows = store.query(
         "SELECT i.*, (SELECT MAX(s.created_at) FROM status_changes s WHERE s.item_id = i.id AND s.status = i.status)"
-        " AS since FROM items i WHERE i.status IN (?, ?) ORDER BY since ASC, i.id ASC",
+        f" AS since FROM items i WHERE i.status IN ({','.join('?' * len(QUEUE_STATUSES))}) ORDER BY since ASC, i.id ASC",
         QUEUE_STATUSES,
     )
     items: list[QueueItem] = []
@@ -261,6 +260,8 @@ def list_queue(store: Store, *, reason: str | None = None, limit: int = 200) -> 
     for row in rows:
         stored = latest_moderation(store, row["id"])
         codes = stored.moderation.reason_codes() if stored else ()
+        if row["status"] == ItemStatus.NEEDS_REVIEW:
+            codes = (*codes, LOW_GUARD_CONFIDENCE)
         counts[row["status"]] += 1
         for code in codes:
             reason_counts[code] = reason_counts.get(code, 0) + 1
@@ -283,7 +284,7 @@ def list_queue(store: Store, *, reason: str | None = None, limit: int = 200) -> 
                 reason_codes=codes,
                 waiting_since=row["since"] or row["created_at"],
                 waiting_s=waiting,
-                claims=_claims_for(store, row["id"]),
+                claims=_claims_for(store, version.id),
             )
         )
     return ReviewQueue(

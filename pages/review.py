@@ -73,10 +73,11 @@ choice = st.selectbox(
 )
 queue = full if choice == "all reasons" else review.list_queue(store, reason=choice)
 
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.metric("Flagged", full.counts.get("flagged", 0))
 c2.metric("Review required", full.counts.get("review_required", 0))
-c3.metric("Oldest waiting", _wait(full.oldest_wait_s))
+c3.metric("Low guard confidence", full.counts.get("needs_review", 0))
+c4.metric("Oldest waiting", _wait(full.oldest_wait_s))
 
 if not queue.items:
     st.info(
@@ -114,18 +115,10 @@ for entry in queue.items:
         if entry.claims:
             with st.expander(f"Guard report and evidence ({len(entry.claims)} claims)"):
                 for claim in entry.claims:
-                    text = getattr(claim, "text", None) or (
-                        claim.get("text") if isinstance(claim, dict) else str(claim)
-                    )
-                    verdict = getattr(claim, "verdict", None) or (
-                        claim.get("verdict") if isinstance(claim, dict) else ""
-                    )
-                    evidence = getattr(claim, "evidence", None) or (
-                        claim.get("evidence") if isinstance(claim, dict) else ""
-                    )
-                    st.markdown(f"**{verdict or 'claim'}** — {text}")
-                    if evidence:
-                        st.caption(str(evidence)[:1000])
+                    st.markdown(f"**{getattr(claim, 'verdict', 'claim')}** · {getattr(claim, 'text', claim)}")
+                    for ev in getattr(claim, "evidence", ())[:3]:
+                        where = getattr(ev, "location", "") or getattr(ev, "path", "")
+                        st.caption(f"{where}: {str(getattr(ev, 'text', ev))[:500]}")
         note = st.text_input("Note (required to reject)", key=f"note_{entry.item_id}")
         b1, b2, b3 = st.columns(3)
         if b1.button("Approve", key=f"approve_{entry.item_id}"):

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from core.moderation import ModerationBackend, backend_names, get_backend, register_backend
-from core.moderation.backends import DetoxifyBackend, load_hatesonar_session, load_sonar_weights
+from core.moderation.backends import (
+    DetoxifyBackend,
+    load_hatesonar_session,
+    load_profanity_weights,
+    load_sonar_weights,
+)
 from utils.settings import load_settings
 
 TEXTS = [
@@ -75,6 +80,14 @@ def test_hatesonar_weights_match_the_locale_fixed_onnx_session() -> None:
     onnx_probs = session.run([output], {"text": np.asarray(texts, dtype=object)})[0]
     fast = load_sonar_weights().predict_proba(texts)
     assert np.abs(onnx_probs - fast).max() < 1e-5
+
+
+def test_profanity_weights_match_alt_profanity_check() -> None:
+    import numpy as np
+    from profanity_check import predict_prob
+
+    texts = [*TEXTS, "ÉCOLE Straße", "😀"]
+    assert np.abs(load_profanity_weights().predict_proba(texts) - predict_prob(texts)).max() < 1e-9
 
 
 def test_detoxify_without_checkpoint_is_a_recorded_fallback(tmp_path) -> None:

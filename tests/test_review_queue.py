@@ -44,7 +44,7 @@ def test_queue_lists_flagged_and_review_required_with_counts_and_filter(services
     seed(store, "gone", flagged("hate", "rejected", 0.99))
     queue = review.list_queue(store)
     assert [q.item_id for q in queue.items] == [a, b]
-    assert queue.counts == {"flagged": 1, "review_required": 1}
+    assert queue.counts == {"flagged": 1, "review_required": 1, "needs_review": 0}
     assert queue.reason_counts == {"insult": 1, "spam": 1}
     assert queue.oldest_wait_s is not None and queue.oldest_wait_s >= 0
     only_spam = review.list_queue(store, reason="spam")
@@ -52,6 +52,24 @@ def test_queue_lists_flagged_and_review_required_with_counts_and_filter(services
     assert only_spam.counts == queue.counts  # counts describe the whole queue
     segments = review.highlight_segments(queue.items[0].text, queue.items[0].moderation)
     assert ("the bad sentence.", "insult") in segments
+
+
+def test_low_guard_confidence_items_join_the_queue_with_their_claims(services) -> None:
+    from chains.guard.report import Claim, Evidence, GuardReport
+    from core.guard_store import save_guard_report
+
+    store = services.store
+    item, version = store.create_item(CLEAN, title="guarded")
+    review.apply_moderation(store, item.id, Moderation(level="approved", scores={}), version_id=version.id)
+    claim = Claim(
+        CLEAN, 0, len(CLEAN), True, "unsupported", 0.2, (Evidence("index twice", "README.md", 1, 2, 0.3),)
+    )
+    save_guard_report(store, version.id, GuardReport(claims=(claim,), confidence=0.3, revised_text=CLEAN))
+    store.set_status(item.id, "needs_review", reason="guard confidence", actor="guard")
+    queue = review.list_queue(store, reason="low_guard_confidence")
+    [entry] = queue.items
+    assert entry.item_id == item.id and queue.counts["needs_review"] == 1
+    assert entry.claims[0].verdict == "unsupported" and entry.claims[0].evidence[0].path == "README.md"
 
 
 def test_actions_need_a_reviewer_and_are_recorded(services) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "ModerationBackend",
     "ProfanityBackend",
     "HateSonarBackend",
+    "load_profanity_weights",
     "load_hatesonar_session",
     "load_sonar_weights",
     "LinearModelBackend",
@@ -106,8 +107,44 @@ class ProfanityBackend(ModerationBackend):
         return True, ""
 
     def _score(self, texts: list[str]) -> list[dict[str, float]]:
-        predict_prob = self._loaded(lambda: __import__("profanity_check").predict_prob)
-        return [{"insult": float(p)} for p in predict_prob(texts)]
+        return [{"insult": p} for p in self._loaded(load_profanity_weights).predict_proba(texts).tolist()]
+
+
+@dataclass
+class ProfanityWeights:
+    """alt-profanity-check's vectorizer and its 5 sigmoid-calibrated linear SVMs, run with numpy.
+
+    Same numbers as `profanity_check.predict_prob` (a test checks it) without sklearn's
+    per-call validation, which costs milliseconds per call.
+    """
+
+    vectorizer: Any
+    coef: Any  # (folds, features)
+    intercept: Any  # (folds,)
+    a: Any
+    b: Any
+
+    def predict_proba(self, texts: list[str]) -> Any:
+        """Probability of profanity for each text."""
+        import numpy as np
+
+        d = self.vectorizer.transform(texts) @ self.coef.T + self.intercept
+        return (1.0 / (1.0 + np.exp(self.a * d + self.b))).mean(axis=1)
+
+
+def load_profanity_weights() -> ProfanityWeights:
+    """Unpack the model that alt-profanity-check ships (a CalibratedClassifierCV of LinearSVCs)."""
+    import numpy as np
+    from profanity_check import profanity_check as pc
+
+    folds = pc.model.calibrated_classifiers_
+    return ProfanityWeights(
+        vectorizer=pc.vectorizer,
+        coef=np.vstack([f.estimator.coef_.ravel() for f in folds]),
+        intercept=np.array([float(f.estimator.intercept_[0]) for f in folds]),
+        a=np.array([float(f.calibrators[0].a_) for f in folds]),
+        b=np.array([float(f.calibrators[0].b_) for f in folds]),
+    )
 
 
 def load_hatesonar_session(threads: int = 2) -> Any:

@@ -43,6 +43,7 @@ CATEGORIES = ("toxicity", "insult", "hate", "threat", "spam", "personal_data", "
 THRESHOLDS_PATH = Path(__file__).parent / "thresholds.json"
 STACKER_PATH = Path(__file__).parent / "stacker.json"
 UNSUPPORTED_VERDICTS = ("unsupported", "contradicted", "refuted")
+NOT_CHECKED_VERDICTS = ("not_checkable", "not_checked", "skipped")
 _CACHE: dict[tuple[str, float], Any] = {}
 _LOCK = threading.Lock()
 
@@ -152,10 +153,11 @@ def max_level(*levels: str) -> str:
 
 
 def guard_unsupported_share(guard: Any) -> tuple[float, str]:
-    """(share of unsupported claims, first unsupported claim text) of a duck-typed GuardReport."""
+    """(share of checked claims found unsupported, first unsupported claim) of a duck-typed GuardReport."""
     claims = list(getattr(guard, "claims", None) or [])
-    if not claims:
+    checked = [c for c in claims if str(getattr(c, "verdict", "")).lower() not in NOT_CHECKED_VERDICTS]
+    if not checked:
         return 0.0, ""
-    bad = [c for c in claims if str(getattr(c, "verdict", "")).lower() in UNSUPPORTED_VERDICTS]
+    bad = [c for c in checked if str(getattr(c, "verdict", "")).lower() in UNSUPPORTED_VERDICTS]
     first = str(getattr(bad[0], "text", "")) if bad else ""
-    return len(bad) / len(claims), first
+    return len(bad) / len(checked), first

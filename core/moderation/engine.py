@@ -171,9 +171,12 @@ def moderate_batch(
                 if prev is None or prev[1] == "hatesonar" or val > prev[0]:
                     per_sentence[j][target] = (val, "stacker")
 
+    by_text: list[list[tuple[str, dict[str, tuple[float, str]]]]] = [[] for _ in texts]
+    for j, (owner, _) in enumerate(flat):
+        by_text[owner].append((plain[j], per_sentence[j]))
     results = []
     for i in range(len(texts)):
-        sent_rows = [(plain[j], per_sentence[j]) for j, (owner, _) in enumerate(flat) if owner == i]
+        sent_rows = by_text[i]
         guard = guards[i] if guards and i < len(guards) else None
         results.append(
             _decide(normalised[i], sent_rows, per_text[i], thresholds, settings, guard, ran, fallbacks)
