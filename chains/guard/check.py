@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from chains.guard.claims import ClaimSpan, extract_claims
-from chains.guard.evidence import InlinePool, find_conflict, make_pool, top_evidence
+from chains.guard.evidence import EmbeddingCache, InlinePool, find_conflict, make_pool, top_evidence
 from chains.guard.report import Claim, GuardReport, Stage
 from chains.guard.rewrite import apply_revisions, can_rewrite, rewrite_claim
 from chains.guard.specifics import ProjectText
@@ -137,6 +137,7 @@ def check_post(
         )
     use_judge = judge_available(chain)[0]
     rewriter_ok, rewriter_why = can_rewrite(chain)
+    pool.embed(list(dict.fromkeys(t for s in spans if s.checkable for t in split_sentences(s.check_text))))
     claims: list[Claim] = []
     for span in spans:
         if not span.checkable:
@@ -225,11 +226,17 @@ def verify_claims(rows: list[tuple[str, str]], embedder: Any, settings: Any) -> 
     pools: dict[str, InlinePool] = {}
     out: list[tuple[float, str]] = []
     projects: dict[str, ProjectText] = {}
+    cache = EmbeddingCache(embedder)
+    # one batch for every source and claim sentence: far faster than one call per claim
+    every = [t for s in dict.fromkeys(src or "" for _, src in rows) for t in split_sentences(s)]
+    every += [t for claim, _ in rows for t in split_sentences(claim or "")]
+    cache.vectors(list(dict.fromkeys(every)))
     for claim, source in rows:
         claim = claim or ""
+        source = source or ""
         if source not in pools:
-            pools[source] = InlinePool(source or "", embedder)
-            projects[source] = ProjectText(source or "")
+            pools[source] = InlinePool(source, embedder, shared=cache)
+            projects[source] = ProjectText(source)
         pool = pools[source]
         sents = split_sentences(claim)
         if not sents:

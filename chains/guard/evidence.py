@@ -25,6 +25,7 @@ from chains.guard.report import Evidence
 from chains.guard.textutil import content_tokens, negation_count, sentence_spans, tokens
 
 __all__ = [
+    "EmbeddingCache",
     "SourceSentence",
     "InlinePool",
     "IndexPool",
@@ -59,6 +60,8 @@ def split_with_lines(text: str, path: str, first_line: int = 1) -> list[SourceSe
 
 
 class _Embedded:
+    """A text -> vector cache in front of an embedder (one batch per call)."""
+
     def __init__(self, embedder: Any):
         self.embedder = embedder
         self.cache: dict[str, np.ndarray] = {}
@@ -73,12 +76,15 @@ class _Embedded:
         return np.stack([self.cache[t] for t in texts])
 
 
+EmbeddingCache = _Embedded
+
+
 class InlinePool:
     """Evidence from one source text given inline."""
 
-    def __init__(self, source: str, embedder: Any, path: str = "source"):
+    def __init__(self, source: str, embedder: Any, path: str = "source", shared: Any = None):
         self.sentences = split_with_lines(source or "", path)
-        self.emb = _Embedded(embedder)
+        self.emb = shared if shared is not None else _Embedded(embedder)
         texts = [s.text for s in self.sentences]
         self.view = build_source_view(texts, self.emb.vectors(texts))
         self.project_text = source or ""
