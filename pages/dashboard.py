@@ -42,6 +42,10 @@ EMPTY_HINTS = {
 }
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n >= 100_000 else f"{n / 1e3:,.1f} kB"
+
+
 def item_link(ref) -> str:
     """A Markdown link to the item on the Library page."""
     status = f" — {ref.status}" if ref.status else ""
@@ -122,8 +126,8 @@ report = dashboard.report
 st.caption(f"Read: {report.summary()} in {report.seconds:.2f} s ({report.source}).")
 if report.truncated:
     st.warning(
-        f"The logs hold {report.bytes_total / 1e6:,.0f} MB; the dashboard read the newest "
-        f"{report.bytes_read / 1e6:,.0f} MB. Raise HERALD_METRICS_MAX_BYTES to read more."
+        f"The logs hold {_size(report.bytes_total)}; the dashboard read the newest "
+        f"{_size(report.bytes_read)}. Raise HERALD_METRICS_MAX_BYTES to read more."
     )
 if report.malformed:
     st.warning(f"{report.malformed:,} log line(s) were not JSON objects and were skipped.")

@@ -116,3 +116,15 @@ def test_malformed_lines_and_budget_are_reported(settings):
     at = _app(services)
     assert not at.exception
     assert any("not JSON" in w.value for w in at.warning)
+
+
+def test_byte_budget_is_shown_on_the_page(settings):
+    from utils.settings import load_settings
+
+    small = load_settings(metrics_max_bytes=20_000)
+    log = small.log_dir / "events.jsonl"
+    write_events(log, generate_events(200, start=START, seed=4))
+    at = _app(_services(small))
+    assert not at.exception
+    assert any("read the newest" in w.value and "HERALD_METRICS_MAX_BYTES" in w.value for w in at.warning)
+    assert any("byte budget" in c.value for c in at.caption)

@@ -105,10 +105,9 @@ class LoadReport:
 
     def summary(self) -> str:
         """One sentence for a page or the CLI."""
-        mb = 1024 * 1024
-        text = f"{self.events:,} events from {len(self.files)} file(s), {self.bytes_read / mb:,.1f} MB read"
+        text = f"{self.events:,} events from {len(self.files)} file(s), {_size(self.bytes_read)} read"
         if self.truncated:
-            text += f" (the newest {self.bytes_read / mb:,.1f} MB of {self.bytes_total / mb:,.1f} MB: byte budget)"
+            text += f" (the newest {_size(self.bytes_read)} of {_size(self.bytes_total)}: byte budget)"
         if self.malformed:
             text += f"; {self.malformed:,} malformed line(s) skipped"
         if self.missing_required:
@@ -124,6 +123,10 @@ class EventFrame:
 
     frame: Any  # pandas.DataFrame
     report: LoadReport
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n >= 100_000 else f"{n / 1e3:,.1f} kB"
 
 
 def event_files(log_dir: Path) -> list[Path]:
