@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 
 from rag import build_index, load_embedder, load_source  # noqa: E402
 from rag.chunking import chunk_documents  # noqa: E402
-from rag.index import ProjectIndex  # noqa: E402
+from rag.index import ProjectIndex, new_dense_index  # noqa: E402
 from rag.lexical import BM25Index  # noqa: E402
 from rag.sources import hash_documents  # noqa: E402
 from rag.types import Chunk, Document, LoadedSource  # noqa: E402
@@ -111,7 +111,7 @@ def latency_rows(label: str, index: ProjectIndex, qvecs: np.ndarray, repeats: in
     for fn in (hybrid, bare, brute):  # warm caches
         fn(0)
     rows = [("ProjectIndex.search (hybrid)", timed(hybrid, repeats)),
-            ("FAISS IndexFlatIP.search", timed(bare, repeats)),
+            (f"FAISS {type(index.faiss_index).__name__}.search", timed(bare, repeats)),
             ("numpy dot + argpartition (baseline)", timed(brute, repeats))]  # fmt: skip
     for name, times in rows:
         print(f"  {label:>6} chunks  {name:<38} p50 {pct(times, 50):7.2f} ms   p95 {pct(times, 95):7.2f} ms")
@@ -121,14 +121,13 @@ def tiled_index(small: ProjectIndex, n: int, rng: np.random.Generator) -> Projec
     """A `n`-chunk index: the small one's vectors repeated with noise (cosine ~0.9 to their source),
     the real texts once, then distinct texts sampled from the real texts' words (same word
     frequencies and lengths), so BM25 and de-duplication see distinct chunks."""
-    import faiss
 
     base = small.vectors(np.arange(len(small)))
     reps = -(-n // len(base))
     vecs = np.tile(base, (reps, 1))[:n]
     vecs = vecs + rng.normal(0, 0.02, vecs.shape).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    flat = faiss.IndexFlatIP(vecs.shape[1])
+    flat = new_dense_index(vecs.shape[1], n)  # what build_index would use for n chunks
     flat.add(np.ascontiguousarray(vecs, dtype=np.float32))
     words = np.array(" ".join(c.text for c in small.chunks).split())
     lengths = [len(c.text.split()) for c in small.chunks]

@@ -297,7 +297,8 @@ def _read(cand: _Candidate, settings, scan: FolderScan, remaining: int) -> Docum
         try:
             text = notebook_to_text(text)
         except (ValueError, AttributeError, TypeError):
-            scan.skipped.append(f"{cand.rel}: notebook is not valid JSON")
+            why = "larger than HERALD_MAX_FILE_BYTES" if truncated else "not valid JSON"
+            scan.skipped.append(f"{cand.rel}: notebook is {why}")
             return None
     if not text.strip():
         return None

@@ -164,3 +164,21 @@ def test_bm25_tokens_and_normalised_scores():
     assert scores[0] > 0.5 and scores[1] == 0 and scores[2] == 0
     assert bm.normalised_scores("queue")[1] > 0  # shared word, lower share of the ideal
     assert bm.normalised_scores("unknownword").max() == 0
+
+
+def test_large_indexes_store_float16_and_rank_like_exact(sample_project, settings, monkeypatch):
+    import faiss
+
+    from rag import index as index_module
+
+    assert isinstance(index_module.new_dense_index(64, 10), faiss.IndexFlatIP)
+    assert isinstance(index_module.new_dense_index(64, 20_000), faiss.IndexScalarQuantizer)
+    src = load_source(sample_project, settings)
+    exact = build_index(src, FakeEmbedder(), settings, use_cache=False)
+    monkeypatch.setattr(index_module, "FP16_MIN_CHUNKS", 1)
+    half = build_index(src, FakeEmbedder(), settings, use_cache=False)
+    assert isinstance(half.faiss_index, faiss.IndexScalarQuantizer)
+    for q in ("retries backoff", "install tinyqueue", "jobs per second"):
+        a, b = exact.search(q, 5), half.search(q, 5)
+        assert [p.path for p in a] == [p.path for p in b]
+        assert [p.dense for p in a] == pytest.approx([p.dense for p in b], abs=2e-3)
