@@ -10,6 +10,7 @@ scores rows whose source is given inline (the `verify` CLI and the benchmark).
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from chains.guard.verify import PARAMS_PATH, decide, judge_available, load_param
 __all__ = ["check_post", "verify_claims", "guard_stages", "HUMAN_CAP"]
 
 log = logging.getLogger(__name__)
+REWRITE_BUDGET_S = 90.0  # a slow local model must not hold a post for minutes
 REWRITE_CREDIT = 0.9  # a rewritten claim is trusted a little less than one the writer got right
 HUMAN_CAP = 0.5  # confidence ceiling when a claim needs a person (other language, conflicting evidence)
 
@@ -158,6 +160,7 @@ def check_post(
             continue
         claims.append(_check_span(span, pool, project, settings, chain, use_judge))
     final, dropped = [], []
+    started = time.perf_counter()
     for c in claims:
         if c.verdict != "unsupported":
             final.append(c)
@@ -176,7 +179,12 @@ def check_post(
                 else f"rewrite not supported either: {verdict.reason}"[:200]
             )
 
-        if rewriter_ok:
+        if rewriter_ok and time.perf_counter() - started > REWRITE_BUDGET_S:
+            new_text, why = (
+                "",
+                f"the rewrite time budget ({REWRITE_BUDGET_S:.0f} s) was spent on earlier claims",
+            )
+        elif rewriter_ok:
             new_text, why = rewrite_claim(chain, c.text, c.evidence, recheck)
         else:
             new_text, why = "", rewriter_why

@@ -77,7 +77,7 @@ def render_guard_report(
         for c in report.claims
     ]
     st.dataframe(rows, hide_index=True, key=f"{key}-table")
-    for i, c in enumerate(checked):
+    for c in checked:
         label = f"{BADGES[c.verdict]} · {c.text.strip()[:80]}"
         with st.expander(label):
             st.markdown(f"**Why:** {c.reason}")
