@@ -80,8 +80,15 @@ def main() -> int:
     def dashboard():
         return build_dashboard(services, DashboardQuery(), record=False)
 
-    # warm imports so that neither side pays for them
-    load_events(logs / "none")
+    # warm imports (pyarrow, scipy.stats, the agent) so that neither side pays for them
+    empty = base / "empty"
+    build_dashboard(
+        build_services(
+            load_settings({"HERALD_DATA_DIR": str(empty / "data"), "HERALD_LOG_DIR": str(empty / "logs")})
+        ),
+        DashboardQuery(),
+        record=False,
+    )
     pd.read_json(__import__("io").StringIO('{"a": 1}\n'), lines=True)
 
     plain, t_plain = _timed(lambda: pd.read_json(log, lines=True), "plain")
