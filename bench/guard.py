@@ -111,11 +111,7 @@ def writer_share(embedder) -> None:
     from rag.sources import load_source
     from utils.settings import load_settings
 
-    base = (
-        load_settings(HERALD_DATA_DIR=str(ROOT / "data" / "guard_cache" / "bench_data"))
-        if False
-        else load_settings()
-    )
+    base = load_settings()
     source = load_source(ROOT / "tests" / "sample_project", base)
     index = build_index(source, embedder, base)
     project_text = "\n".join(f"{d.path}\n{d.text}" for d in source.documents)
