@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from core.moderation.backends import ABUSE_MODEL_PATH, SpamBackend, get_backend  # noqa: E402
 from core.moderation.decision import STACKER_PATH, THRESHOLDS_PATH, logit  # noqa: E402
 from core.moderation.linear import LinearTextModel, fit_linear_model, save_linear_model  # noqa: E402
-from core.moderation.normalise import normalise_text, split_sentences, unleet  # noqa: E402
+from core.moderation.normalise import normalise_text, split_units, unleet  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "toxicity_dev.jsonl"
 EXTRA_CLEAN = ROOT.parent / "shared" / "data" / "guard_dev.jsonl"
@@ -63,7 +63,7 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
 
 def sentence_texts(texts: list[str]) -> list[list[str]]:
     """Each text's sentences as the toxicity backends see them (normalised, de-leeted)."""
-    return [[unleet(s) for s in split_sentences(normalise_text(t).text)] or [""] for t in texts]
+    return [[unleet(s) for s in split_units(normalise_text(t).text)] or [""] for t in texts]
 
 
 def backend_features(per_text: list[list[str]]) -> list[list[list[float]]]:

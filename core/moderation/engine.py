@@ -26,7 +26,7 @@ from core.moderation.decision import (
     load_thresholds,
     max_level,
 )
-from core.moderation.normalise import normalise_text, split_sentences, unleet
+from core.moderation.normalise import normalise_text, split_units, unleet
 from utils.settings import Settings
 
 __all__ = ["Reason", "Moderation", "moderate", "moderate_batch", "backend_status"]
@@ -131,7 +131,7 @@ def moderate_batch(
     thresholds = load_thresholds(settings)
     stacker = load_stacker()
     normalised = [normalise_text(t) for t in texts]
-    sentences = [split_sentences(n.text) if not n.emoji_only else [] for n in normalised]
+    sentences = [split_units(n.text) if not n.emoji_only else [] for n in normalised]
     flat = [(i, s) for i, sents in enumerate(sentences) for s in sents]
     plain = [s for _, s in flat]
     de_leeted = [unleet(s) for s in plain]

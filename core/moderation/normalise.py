@@ -4,7 +4,8 @@
 tags (keeping their inner text, so nothing inside a tag escapes scoring),
 removes zero-width joiners, soft hyphens and control characters, and caps the
 length. `unleet` maps leetspeak and spaced-out letters back to words for the
-toxicity backends. `split_sentences` cuts text into the units that are scored.
+toxicity backends. `split_sentences` cuts text into sentences and
+`split_units` groups consecutive sentences into the units that are scored.
 It does not score anything and never raises on any string.
 """
 
@@ -22,11 +23,14 @@ __all__ = [
     "normalise_text",
     "unleet",
     "split_sentences",
+    "split_units",
+    "UNIT_CHARS",
     "has_letters",
 ]
 
 MAX_CHARS = 50_000  # about 17 LinkedIn posts; longer text goes to a reviewer
 MAX_SENTENCE_CHARS = 600
+UNIT_CHARS = 300  # about a tweet: short texts are scored whole, long posts a few sentences at a time
 _HIDDEN = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f\u115f\u1160\u3164"),
     None,
@@ -158,3 +162,21 @@ def split_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[str]
         if part:
             out.append(part)
     return out
+
+
+def split_units(text: str, max_chars: int = UNIT_CHARS) -> list[str]:
+    """Consecutive sentences grouped into units of at most `max_chars` (a longer sentence stays alone).
+
+    Example: split_units("Hi. Bye.") == ["Hi. Bye."]
+    """
+    units: list[str] = []
+    current = ""
+    for sentence in split_sentences(text):
+        if current and len(current) + 1 + len(sentence) > max_chars:
+            units.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}" if current else sentence
+    if current:
+        units.append(current)
+    return units
