@@ -113,7 +113,11 @@ def _moderate(services: Services, text: str) -> list[str]:
         from core.moderation import moderate
     except ImportError:
         return []
-    result = moderate(text, services.settings)
+    try:
+        result = moderate(text, services.settings)
+    except Exception as exc:  # a broken moderation backend must not block a render; say so
+        LOG.warning("moderation of a video script failed: %s", exc)
+        return [f"Moderation could not run ({type(exc).__name__}); the script was not checked"]
     level = getattr(result, "level", "")
     if level == "rejected":
         raise InvalidInputError("Moderation rejected this script; edit it and render again")

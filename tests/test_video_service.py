@@ -228,3 +228,15 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     assert "not writable" in capsys.readouterr().err
     assert main(["video", "--script", str(tmp_path / "missing.txt"), "--out", str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_rejected_script_is_not_rendered(services, monkeypatch, tmp_path):
+    import core.moderation as moderation
+
+    class Verdict:
+        level = "rejected"
+
+    monkeypatch.setattr(moderation, "moderate", lambda text, settings: Verdict(), raising=False)
+    with pytest.raises(InvalidInputError, match="Moderation rejected"):
+        render_item_video(services, SCRIPT, TINY, out_dir=tmp_path / "out")
+    assert services.store.query("SELECT COUNT(*) AS n FROM videos")[0]["n"] == 0
