@@ -108,11 +108,18 @@ def latency_rows(label: str, index: ProjectIndex, qvecs: np.ndarray, repeats: in
         top = np.argpartition(-scores, K)[:K]
         top[np.argsort(-scores[top])]
 
-    for fn in (hybrid, bare, brute):  # warm caches
+    fns = (hybrid, bare, brute)
+    for fn in fns:  # warm caches
         fn(0)
-    rows = [("ProjectIndex.search (hybrid)", timed(hybrid, repeats)),
-            (f"FAISS {type(index.faiss_index).__name__}.search", timed(bare, repeats)),
-            ("numpy dot + argpartition (baseline)", timed(brute, repeats))]  # fmt: skip
+    times: list[list[float]] = [[], [], []]
+    for i in range(repeats):  # interleaved, so a load spike on a busy machine hits all three alike
+        for slot, fn in enumerate(fns):
+            t = time.perf_counter()
+            fn(i)
+            times[slot].append(time.perf_counter() - t)
+    names = ("ProjectIndex.search (hybrid)", f"FAISS {type(index.faiss_index).__name__}.search",
+             "numpy dot + argpartition (baseline)")  # fmt: skip
+    rows = list(zip(names, times, strict=True))
     for name, times in rows:
         print(f"  {label:>6} chunks  {name:<38} p50 {pct(times, 50):7.2f} ms   p95 {pct(times, 95):7.2f} ms")
 
