@@ -20,7 +20,7 @@ from typing import Any
 from core.errors import ExportRefusedError, InvalidInputError
 from core.moderation import Moderation, moderate
 from core.store import Item, ItemStatus, Store
-from utils.events import utc_now_iso
+from utils.events import EventLog, utc_now_iso
 from utils.settings import Settings
 
 __all__ = [
@@ -312,6 +312,7 @@ def _record(
     to_status: str,
     version_id: int | None,
     new_version_id: int | None = None,
+    events: EventLog | None = None,
 ) -> ReviewResult:
     now = utc_now_iso()
     with store.transaction() as conn:
@@ -326,6 +327,8 @@ def _record(
 
     # Approvals and rejections teach the strategy agent (never fails the review).
     reward_review(store, item.id, action, version_id=new_version_id or version_id, reviewer=reviewer)
+    if events is not None:
+        events.emit("review", item_id=item.id, outcome=action, reviewer=reviewer, to_status=to_status)
     return ReviewResult(item=updated, action=review_history(store, item.id, action_id=action_id)[0])
 
 
@@ -338,16 +341,25 @@ def _reviewable(store: Store, item_id: int) -> Item:
     return item
 
 
-def approve(store: Store, item_id: int, reviewer: str, note: str = "") -> ReviewResult:
+def approve(
+    store: Store, item_id: int, reviewer: str, note: str = "", *, events: EventLog | None = None
+) -> ReviewResult:
     """Approve an item as it is."""
     reviewer = _check_reviewer(reviewer)
     item = _reviewable(store, item_id)
     version = store.latest_version(item_id)
-    return _record(store, item, "approve", reviewer, note, ItemStatus.APPROVED, version.id)
+    return _record(store, item, "approve", reviewer, note, ItemStatus.APPROVED, version.id, events=events)
 
 
 def edit_and_approve(
-    store: Store, settings: Settings, item_id: int, reviewer: str, text: str, note: str = ""
+    store: Store,
+    settings: Settings,
+    item_id: int,
+    reviewer: str,
+    text: str,
+    note: str = "",
+    *,
+    events: EventLog | None = None,
 ) -> ReviewResult:
     """Append the reviewer's edit as a new version, moderate it, approve unless moderation rejects it."""
     reviewer = _check_reviewer(reviewer)
@@ -368,26 +380,30 @@ def edit_and_approve(
             + ", ".join(result.reason_codes())
             + ")"
         )
-    out = _record(store, item, "edit_and_approve", reviewer, note, to_status, parent.id, version.id)
+    out = _record(store, item, "edit_and_approve", reviewer, note, to_status, parent.id, version.id, events)
     return ReviewResult(item=out.item, action=out.action, moderation=result)
 
 
-def reject(store: Store, item_id: int, reviewer: str, note: str) -> ReviewResult:
+def reject(
+    store: Store, item_id: int, reviewer: str, note: str, *, events: EventLog | None = None
+) -> ReviewResult:
     """Reject an item for good (it stays stored and is never exported); a note is required."""
     reviewer = _check_reviewer(reviewer)
     if not (note or "").strip():
         raise InvalidInputError("Say why you reject the item in the note (--note on the CLI)")
     item = _reviewable(store, item_id)
     version = store.latest_version(item_id)
-    return _record(store, item, "reject", reviewer, note, ItemStatus.REJECTED, version.id)
+    return _record(store, item, "reject", reviewer, note, ItemStatus.REJECTED, version.id, events=events)
 
 
-def send_back(store: Store, item_id: int, reviewer: str, note: str = "") -> ReviewResult:
+def send_back(
+    store: Store, item_id: int, reviewer: str, note: str = "", *, events: EventLog | None = None
+) -> ReviewResult:
     """Send an item back to its creator for changes."""
     reviewer = _check_reviewer(reviewer)
     item = _reviewable(store, item_id)
     version = store.latest_version(item_id)
-    return _record(store, item, "send_back", reviewer, note, ItemStatus.SENT_BACK, version.id)
+    return _record(store, item, "send_back", reviewer, note, ItemStatus.SENT_BACK, version.id, events=events)
 
 
 def review_history(store: Store, item_id: int, *, action_id: int | None = None) -> list[ReviewAction]:

@@ -45,9 +45,9 @@ def _highlighted(entry: review.QueueItem) -> str:
     return "".join(parts)
 
 
-def _act(label: str, fn, *args) -> None:  # type: ignore[no-untyped-def]
+def _act(label: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
     try:
-        result = fn(*args)
+        result = fn(*args, **kwargs)
     except HeraldError as exc:
         st.error(str(exc))
         return
@@ -122,11 +122,11 @@ for entry in queue.items:
         note = st.text_input("Note (required to reject)", key=f"note_{entry.item_id}")
         b1, b2, b3 = st.columns(3)
         if b1.button("Approve", key=f"approve_{entry.item_id}"):
-            _act("Approved", review.approve, store, entry.item_id, reviewer, note)
+            _act("Approved", review.approve, store, entry.item_id, reviewer, note, events=services.events)
         if b2.button("Reject", key=f"reject_{entry.item_id}"):
-            _act("Rejected", review.reject, store, entry.item_id, reviewer, note)
+            _act("Rejected", review.reject, store, entry.item_id, reviewer, note, events=services.events)
         if b3.button("Send back", key=f"send_back_{entry.item_id}"):
-            _act("Sent back", review.send_back, store, entry.item_id, reviewer, note)
+            _act("Sent back", review.send_back, store, entry.item_id, reviewer, note, events=services.events)
         with st.expander("Edit and approve"):
             edited = st.text_area("Corrected text", value=entry.text, key=f"edit_{entry.item_id}", height=200)
             if st.button("Save edit and approve", key=f"edit_approve_{entry.item_id}"):
@@ -139,4 +139,5 @@ for entry in queue.items:
                     reviewer,
                     edited,
                     note,
+                    events=services.events,
                 )

@@ -77,7 +77,7 @@ def test_actions_need_a_reviewer_and_are_recorded(services) -> None:
     item_id = seed(store, "Text. the bad sentence.", flagged())
     with pytest.raises(InvalidInputError, match="reviewer name"):
         review.approve(store, item_id, "  ")
-    result = review.approve(store, item_id, "Ada", "fine in context")
+    result = review.approve(store, item_id, "Ada", "fine in context", events=services.events)
     assert result.item.status == "approved"
     [action] = review.review_history(store, item_id)
     assert (action.action, action.reviewer, action.note, action.from_status, action.to_status) == (
@@ -88,6 +88,10 @@ def test_actions_need_a_reviewer_and_are_recorded(services) -> None:
         "approved",
     )
     assert store.status_history(item_id)[-1]["actor"] == "Ada"
+    events = [json.loads(line) for line in services.events.path.read_text().splitlines()]
+    assert [(e["step"], e["outcome"], e["reviewer"]) for e in events if e["step"] == "review"] == [
+        ("review", "approve", "Ada")
+    ]
     assert review.list_queue(store).items == ()
 
 

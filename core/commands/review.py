@@ -95,25 +95,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"{a.created_at}\t{a.action}\t{a.reviewer}\t{a.from_status} -> {a.to_status}\t{a.note}")
         return 0
     if args.action == "approve":
-        result = review.approve(store, args.item, args.reviewer, args.note)
+        result = review.approve(store, args.item, args.reviewer, args.note, events=services.events)
     elif args.action == "reject":
-        result = review.reject(store, args.item, args.reviewer, args.note)
+        result = review.reject(store, args.item, args.reviewer, args.note, events=services.events)
     elif args.action == "send-back":
-        result = review.send_back(store, args.item, args.reviewer, args.note)
+        result = review.send_back(store, args.item, args.reviewer, args.note, events=services.events)
     else:
         text = args.text
         if args.text_file:
             text = Path(args.text_file).expanduser().read_text(encoding="utf-8")
         if text is None:
             raise InvalidInputError("review edit needs the corrected text: --text '...' or --text-file FILE")
-        result = review.edit_and_approve(store, services.settings, args.item, args.reviewer, text, args.note)
-    services.events.emit(
-        "review",
-        item_id=args.item,
-        outcome=result.action.action,
-        reviewer=result.action.reviewer,
-        to_status=result.item.status,
-    )
+        result = review.edit_and_approve(
+            store, services.settings, args.item, args.reviewer, text, args.note, events=services.events
+        )
     if args.json:
         print(
             json.dumps(
