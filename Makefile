@@ -32,7 +32,7 @@ system-deps:
 
 run: setup
 	@dpkg -s espeak-ng >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps || echo "warning: Debian packages not installed; voice-over and some fonts are unavailable"
-	$(VENV)/bin/streamlit run app.py
+	$(PY) scripts/serve.py
 
 test: setup system-deps
 	$(PY) -m pytest

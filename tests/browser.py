@@ -47,7 +47,7 @@ def free_port() -> int:
 
 
 def start_app(data_dir: Path, log_dir: Path, extra_env: dict[str, str] | None = None) -> RunningApp:
-    """Start `streamlit run app.py` on a free port and wait until it answers."""
+    """Start the app (scripts/serve.py) on a free port and wait until it answers."""
     port = free_port()
     env = {
         **os.environ,
@@ -64,10 +64,7 @@ def start_app(data_dir: Path, log_dir: Path, extra_env: dict[str, str] | None = 
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
+            str(ROOT / "scripts" / "serve.py"),
             "--server.port",
             str(port),
             "--server.address",
