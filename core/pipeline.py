@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,13 +105,15 @@ class DemoSource:
     key: str
     label: str
     path: Path
+    exclude: tuple[str, ...] = ()  # path prefixes left out (another project bundled inside)
+    name: str = ""  # display name when the folder's README does not give one
 
 
 DEMO_SOURCES: dict[str, DemoSource] = {
     "lumen": DemoSource(
         "lumen", "Sample project: Lumen (a static-site generator)", ROOT / "data/samples/lumen"
     ),
-    "herald": DemoSource("herald", "Herald's own checkout", ROOT),
+    "herald": DemoSource("herald", "Herald's own checkout", ROOT, exclude=("data/samples/",), name="Herald"),
 }
 
 
@@ -161,6 +163,19 @@ def retrieval_query(brief: Brief, project_name: str) -> str:
     return f"{subject}: {STYLE_QUERIES.get(brief.style, STYLE_QUERIES['announcement'])}"
 
 
+def _without(source: LoadedSource, prefixes: tuple[str, ...]) -> LoadedSource:
+    """The source minus documents under `prefixes`, re-hashed so its index is cached apart."""
+    from rag.sources import hash_documents
+
+    kept = tuple(d for d in source.documents if not d.path.startswith(prefixes))
+    if not prefixes or len(kept) == len(source.documents):
+        return source
+    left_out = tuple(f"{p}: bundled sample project, not this project's docs" for p in prefixes)
+    return replace(
+        source, documents=kept, content_hash=hash_documents(kept), skipped=source.skipped + left_out
+    )
+
+
 def _load(spec: Any, services: Services) -> LoadedSource:
     from rag.sources import load_source, load_uploads
 
@@ -183,7 +198,10 @@ def _load(spec: Any, services: Services) -> LoadedSource:
         demo = DEMO_SOURCES.get(spec.value)
         if demo is None:
             raise InvalidInputError(f"Unknown demo {spec.value!r}: use one of {', '.join(DEMO_SOURCES)}")
-        return load_source(str(demo.path), settings, kind="demo")
+        loaded = _without(load_source(str(demo.path), settings, kind="demo"), demo.exclude)
+        if demo.name and loaded.name in ("", demo.path.name):
+            loaded = replace(loaded, name=demo.name)
+        return loaded
     value = spec.value.strip()
     if not value:
         raise InvalidInputError("No source given: enter a folder path or a repository URL, or pick a demo")
@@ -254,7 +272,6 @@ def generate_post(
         )
     with step("choose_strategy") as t:
         from core.agent import choose_for_post
-
         from core.library import note_regenerate
 
         note_regenerate(services, loaded.location, created_by)  # the previous draft, unrated, was regenerated

@@ -402,3 +402,12 @@ def test_demo_sources_exist():
     assert (DEMO_SOURCES["lumen"].path / "README.md").is_file()
     assert (DEMO_SOURCES["herald"].path / "core" / "pipeline.py").is_file()
     assert isinstance(DEMO_SOURCES["herald"].path, Path)
+
+
+def test_herald_demo_leaves_out_the_bundled_sample(services, provider):
+    result = generate_post(SourceInput("demo", "herald"), Brief(), services)
+    paths = [d.path for d in result.source.documents]
+    assert paths and not any(p.startswith("data/samples/") for p in paths)
+    assert any(s.startswith("data/samples/") for s in result.source.skipped)
+    assert result.source.name  # "Herald" until the README names it
+    assert not any(p.path.startswith("data/samples/") for p in result.passages)
