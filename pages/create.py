@@ -129,7 +129,9 @@ if last_result is not None and last_result.notes:
             st.caption(note)
 
 # --- 6. Claim check (guard) -----------------------------------------------------
-render_guard_report(guard_report_for(services.store, view.version.id), min_confidence=settings.guard_min_confidence)
+render_guard_report(
+    guard_report_for(services.store, view.version.id), min_confidence=settings.guard_min_confidence
+)
 
 # --- 7. Strategy (agent) -------------------------------------------------------
 render_agent_panel(services, view.item.id, view.version.id)
