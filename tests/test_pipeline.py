@@ -192,6 +192,7 @@ def test_url_while_offline(settings, provider, monkeypatch):
         replace(settings, clone_timeout_s=5.0), embedder=FakeEmbedder(), chain=FallbackChain([provider])
     )
     monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
+    # Offline (as in CI) this is "Cannot reach"; with a network the repository does not exist.
     with pytest.raises(SourceLoadError, match="Cannot reach|Not a repository"):
         generate_post("https://github.com/herald-test/definitely-not-here", Brief(), services)
 
