@@ -16,10 +16,12 @@ from chains.types import AUDIENCES, LENGTHS, STYLES, TONES, Brief
 from core.errors import HeraldError
 from core.guard_store import guard_report_for
 from core.pipeline import DEMO_SOURCES, SourceInput, generate_post, load_post
+from core.review import latest_moderation
 from pages.common import get_services
 from pages.components import render_draft, render_exports, render_passages, render_rating, render_refine
 from pages.components.agent import render_agent_panel
 from pages.components.guard import render_guard_report
+from pages.components.moderation import render_moderation
 
 LAST_ITEM = "create_last_item_id"
 LAST_RESULT = "create_last_result"
@@ -119,6 +121,7 @@ if last_result is not None and last_result.item_id != view.item.id:
 # --- 4. Draft ---------------------------------------------------------------
 st.subheader(f"4. Draft · item {view.item.id} · {view.item.status.replace('_', ' ')}")
 render_draft(view, settings.linkedin_max_chars)
+render_moderation(latest_moderation(services.store, view.item.id))
 
 # --- 5. Passages it was written from ---------------------------------------
 st.subheader("5. Written from")

@@ -91,3 +91,25 @@ def test_edit_and_approve_from_the_page(seeded) -> None:
     assert not at.exception
     assert [v.origin for v in services.store.versions(a)] == ["generated", "reviewer_edit"]
     assert services.store.get_item(a).status == "approved"
+
+
+def _component_app() -> None:
+    import streamlit as st
+
+    from pages.components.moderation import render_moderation
+
+    render_moderation(st.session_state["stored"])
+
+
+@pytest.mark.parametrize(
+    ("level", "kind"), [("flagged", "warning"), ("review_required", "info"), ("rejected", "error")]
+)
+def test_create_page_moderation_notice(seeded, level: str, kind: str) -> None:
+    services, (a, _b) = seeded
+    review.apply_moderation(services.store, a, _mod("insult", level))
+    at = AppTest.from_function(_component_app, default_timeout=30)
+    at.session_state["stored"] = review.latest_moderation(services.store, a)
+    at.run()
+    assert not at.exception
+    boxes = getattr(at, kind)
+    assert len(boxes) == 1 and level.split("_")[0] in boxes[0].value.lower()
