@@ -275,11 +275,16 @@ def build_index(
     texts = [c.text for c in chunks]
     total = len(texts)
     faiss_index = new_dense_index(embedder.dim, total)
+    # Batches of similar length pad less; sort once, embed in batches (for progress), restore order.
+    order = sorted(range(total), key=lambda i: len(texts[i]))
+    vectors = np.zeros((total, int(embedder.dim)), dtype=np.float32)
     for start in range(0, total, EMBED_BATCH):
-        vecs = np.ascontiguousarray(embedder.embed(texts[start : start + EMBED_BATCH]), dtype=np.float32)
-        faiss_index.add(vecs)
+        ids = order[start : start + EMBED_BATCH]
+        vectors[ids] = embedder.embed([texts[i] for i in ids])
         if progress is not None:
             progress(min(start + EMBED_BATCH, total), total)
+    if total:
+        faiss_index.add(vectors)
     lexical = BM25Index.build(texts)
     index = ProjectIndex(chunks, faiss_index, lexical, embedder, key=key, folder=folder, name=source.name,
                          build_seconds=time.perf_counter() - started)  # fmt: skip
