@@ -59,7 +59,8 @@ class ModerationBackend:
 
     name: str = ""
     categories: tuple[str, ...] = ()
-    unit: str = "sentence"  # "sentence": scored per sentence; "text": the whole text at once
+    # "unit": consecutive sentences up to a tweet's length; "sentence": one sentence; "text": all of it
+    unit: str = "unit"
     uses_unleet: bool = True  # score the de-leeted text (toxicity) or the plain normalised text
 
     def __init__(self, settings: Settings | None = None):
@@ -306,6 +307,7 @@ class RulesBackend(ModerationBackend):
 
     name = "rules"
     categories = ("threat", "personal_data", "link", "shouting")
+    unit = "sentence"
     uses_unleet = False
 
     def _score(self, texts: list[str]) -> list[dict[str, float]]:

@@ -26,7 +26,7 @@ from core.moderation.decision import (
     load_thresholds,
     max_level,
 )
-from core.moderation.normalise import normalise_text, split_units, unleet
+from core.moderation.normalise import normalise_text, split_sentences, split_units, unleet
 from utils.settings import Settings
 
 __all__ = ["Reason", "Moderation", "moderate", "moderate_batch", "backend_status"]
@@ -131,14 +131,17 @@ def moderate_batch(
     thresholds = load_thresholds(settings)
     stacker = load_stacker()
     normalised = [normalise_text(t) for t in texts]
-    sentences = [split_units(n.text) if not n.emoji_only else [] for n in normalised]
-    flat = [(i, s) for i, sents in enumerate(sentences) for s in sents]
-    plain = [s for _, s in flat]
-    de_leeted = [unleet(s) for s in plain]
     whole = [n.text for n in normalised]
     scored_text = [i for i, n in enumerate(normalised) if n.text and not n.emoji_only]
-
-    per_sentence: list[dict[str, tuple[float, str]]] = [{} for _ in flat]  # category -> (score, backend)
+    # "unit": tweet-sized groups of sentences (the models); "sentence": one sentence (the rules)
+    segments: dict[str, list[tuple[int, str]]] = {
+        mode: [(i, s) for i, n in enumerate(normalised) if not n.emoji_only for s in split(n.text)]
+        for mode, split in (("unit", split_units), ("sentence", split_sentences))
+    }
+    de_leeted = {mode: [unleet(s) for _, s in flat] for mode, flat in segments.items()}
+    per_segment: dict[str, list[dict[str, tuple[float, str]]]] = {
+        mode: [{} for _ in flat] for mode, flat in segments.items()
+    }  # category -> (score, backend)
     per_text: list[dict[str, tuple[float, str]]] = [{} for _ in texts]
     ran: list[str] = []
     fallbacks: list[str] = []
@@ -152,28 +155,33 @@ def moderate_batch(
                 for cat, val in row.items():
                     per_text[i][cat] = max(per_text[i].get(cat, (0.0, "")), (val, name))
         else:
-            rows = (
-                _run_backend(backend, de_leeted if backend.uses_unleet else plain, fallbacks) if flat else []
-            )
+            mode = "sentence" if backend.unit == "sentence" else "unit"
+            flat = segments[mode]
+            inputs = de_leeted[mode] if backend.uses_unleet else [s for _, s in flat]
+            rows = _run_backend(backend, inputs, fallbacks) if flat else []
             if rows is None:
                 continue
+            target_rows = per_segment[mode]
             for j, row in enumerate(rows):
                 for cat, val in row.items():
-                    per_sentence[j][cat] = max(per_sentence[j].get(cat, (0.0, "")), (val, name))
+                    target_rows[j][cat] = max(target_rows[j].get(cat, (0.0, "")), (val, name))
         ran.append(name)
 
-    if stacker is not None and flat and any(b in ran for b in ("profanity", "hatesonar", "abuse")):
-        features = [{k: v[0] for k, v in row.items() if k in _STACK_INPUTS} for row in per_sentence]
+    unit_rows = per_segment["unit"]
+    if stacker is not None and unit_rows and any(b in ran for b in ("profanity", "hatesonar", "abuse")):
+        features = [{k: v[0] for k, v in row.items() if k in _STACK_INPUTS} for row in unit_rows]
         for target, values in stacker.predict(features).items():
             for j, val in enumerate(values):
-                prev = per_sentence[j].get(target)
+                prev = unit_rows[j].get(target)
                 # the stacker's calibrated hate replaces hatesonar's raw one; Detoxify's may exceed it
                 if prev is None or prev[1] == "hatesonar" or val > prev[0]:
-                    per_sentence[j][target] = (val, "stacker")
+                    unit_rows[j][target] = (val, "stacker")
 
     by_text: list[list[tuple[str, dict[str, tuple[float, str]]]]] = [[] for _ in texts]
-    for j, (owner, _) in enumerate(flat):
-        by_text[owner].append((plain[j], per_sentence[j]))
+    for mode, flat in segments.items():
+        for (owner, segment), row in zip(flat, per_segment[mode], strict=True):
+            if row:
+                by_text[owner].append((segment, row))
     results = []
     for i in range(len(texts)):
         sent_rows = by_text[i]
