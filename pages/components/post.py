@@ -7,6 +7,8 @@ turning `HeraldError`s into `st.error`. No SQL, prompts or SDK calls here.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from core.errors import HeraldError
@@ -68,6 +70,12 @@ def render_draft(view: PostView, max_chars: int = 3000) -> None:
         st.caption(f"⚠ {warning}")
 
 
+def _plain(text: str) -> str:
+    """Escape Markdown so a cell shows as written (st.table renders Markdown in cells)."""
+    text = re.sub(r"([\\`*_{}\[\]#|<>~])", r"\\\1", text)
+    return re.sub(r"^(\d+)\.|^([-+])", lambda m: f"{m.group(1)}\\." if m.group(1) else f"\\{m.group(2)}", text)
+
+
 def render_passages(view: PostView) -> None:
     """The passages the post was written from: path, kind, score, lines."""
     if not view.passages:
@@ -77,11 +85,11 @@ def render_passages(view: PostView) -> None:
     st.table(
         [
             {
-                "path": p.path,
+                "path": _plain(p.path),
                 "kind": p.kind,
                 "score": f"{p.score:.3f}",
                 "lines": f"{p.start_line}-{p.end_line}" if p.start_line else "",
-                "excerpt": " ".join(p.text.split())[:120],
+                "excerpt": _plain(" ".join(p.text.split())[:120]),
             }
             for p in view.passages
         ]
