@@ -35,7 +35,7 @@ QUALITY_WEIGHTS = {
     "readability": 0.2,
     "hashtag_count": 0.1,
 }
-# Broad tags for the `add_suggested_tag` policy: (pattern in the sources, tag); first match wins.
+# Broad tags for the `add_suggested_tag` policy: (pattern in the sources, tag); most matches win.
 SUGGESTED_TAGS = (
     (r"\b(pip install|pypi|python|\.py\b|pyproject)", "#python"),
     (r"\b(npm|node\.?js|typescript|javascript|package\.json)\b", "#javascript"),
@@ -45,6 +45,14 @@ SUGGESTED_TAGS = (
     (r"\b(cli|command[- ]line|terminal|developer tools?)\b", "#devtools"),
 )
 DEFAULT_SUGGESTED_TAG = "#opensource"
+
+
+def suggested_tag(blob: str) -> str:
+    """The broad tag whose pattern matches the lower-cased sources most often (ties: list order)."""
+    counts = [(len(re.findall(pat, blob)), -i, tag) for i, (pat, tag) in enumerate(SUGGESTED_TAGS)]
+    best = max(counts)
+    return best[2] if best[0] else DEFAULT_SUGGESTED_TAG
+
 FALLBACK_TAGS = ("#opensource", "#softwaredevelopment", "#programming")
 _GENERIC = frozenset("file files code project projects example examples line lines readme docs data".split())
 
@@ -130,7 +138,7 @@ def extract_hashtags(
         tags = [own] + [t for t in tags if t.lower() != own.lower()]
     elif policy == "add_suggested_tag":
         blob = "\n".join(p.text for p in passages).lower()
-        broad = next((tag for pat, tag in SUGGESTED_TAGS if re.search(pat, blob)), DEFAULT_SUGGESTED_TAG)
+        broad = suggested_tag(blob)
         tags = [t for t in tags if t.lower() != broad][: max_tags - 1] + [broad]
     seen: set[str] = set()
     unique = [t for t in tags if t and not (t.lower() in seen or seen.add(t.lower()))]

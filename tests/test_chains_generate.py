@@ -316,3 +316,11 @@ def test_shrink_sources_keeps_delimiters_and_task():
     assert len(inside) <= 310
     assert short.endswith(request.user.split(SOURCES_CLOSE, 1)[1])  # the task after the sources is intact
     assert shrink_sources("no sources here", 10) == "no sources here"
+
+
+def test_suggested_tag_follows_the_most_mentioned_ecosystem():
+    from chains.quality import suggested_tag
+
+    blob = "install with cargo install lumen. written in rust. a rust crate. the theme uses npm once."
+    assert suggested_tag(blob) == "#rust"
+    assert suggested_tag("nothing technical here") == "#opensource"
