@@ -197,7 +197,8 @@ def clone_repo(repo: RepoUrl, settings, depth: int) -> tuple[Path, list[str]]:
             note = fetched.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["fetch failed"]
         except subprocess.TimeoutExpired:
             note = [f"fetch timed out after {timeout:.0f} s"]
-        return target, [f"could not refresh the cached clone of {repo.path} ({note[0]}); using it as is"]
+        why = _CREDENTIALS.sub("//", note[0])
+        return target, [f"could not refresh the cached clone of {repo.path} ({why}); using it as is"]
     cache.mkdir(parents=True, exist_ok=True)
     tmp = cache / f".{repo.cache_key}.tmp-{os.getpid()}-{threading.get_ident()}"
     shutil.rmtree(tmp, ignore_errors=True)
