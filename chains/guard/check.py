@@ -122,7 +122,7 @@ def check_post(
             stages,
             draft,
         )
-    pool = make_pool(index_or_search, embedder, project_text)
+    pool = make_pool(index_or_search, embedder, project_text, getattr(settings, "data_dir", None))
     project = ProjectText(pool.project_text or project_text)
     notes: list[str] = []
     if project.empty:
@@ -220,6 +220,9 @@ def check_post(
             f"{len(dropped)} unsupported claim(s) dropped because they could not be rewritten from the evidence."
         )
     revised = apply_revisions(draft, claims_t)
+    finish = getattr(pool, "finish", None)
+    if finish is not None:
+        finish()
     return GuardReport(claims_t, round(confidence, 4), revised, tuple(dropped), tuple(notes), stages, draft)
 
 

@@ -5,8 +5,11 @@ Two pools behind one interface, `view_for(claim_sentences)`:
   every sentence is embedded once and every claim sees them all.
 - `IndexPool`: a whole project index (`ProjectIndex.search`, or any
   `search(query, k) -> list[Passage]` callable); the best passages are split
-  into sentences with line numbers, embedded once (cached by text), and the
-  whole project's words are added so coverage features see the full project.
+  into sentences with line numbers, and the whole project's words are added so
+  coverage features see the full project. The sentence vectors come from the
+  index's shared `sentcache.SentenceVectors` (embedded once per index and
+  embedder, kept in memory and on disk); only claim sentences are embedded
+  per post.
 `top_evidence` picks the best few sentences; `find_conflict` spots evidence
 that disagrees with itself. No verdicts here.
 """
@@ -22,6 +25,7 @@ import numpy as np
 
 from chains.guard.features import SourceView, build_source_view
 from chains.guard.report import Evidence
+from chains.guard.sentcache import index_sentences
 from chains.guard.textutil import content_tokens, negation_count, sentence_spans, tokens
 
 __all__ = [
@@ -107,12 +111,16 @@ class IndexPool:
         embedder: Any,
         project_text: str = "",
         k: int = SEARCH_K,
+        sentences: Any = None,
+        search_by_vector: Callable[[str, int, np.ndarray], list[Any]] | None = None,
     ):
         self.search = search
-        self.emb = _Embedded(embedder)
+        self.search_by_vector = search_by_vector  # skips embedding a query that is one claim sentence
+        self.emb = _Embedded(embedder)  # claim sentences: this post only
+        self.sources = sentences if sentences is not None else _Embedded(embedder)  # project sentences
         self.project_text = project_text
         self.k = k
-        self._extra_view = build_source_view([], np.zeros((0, 1), dtype=np.float32), project_text)
+        self._extra_view = _extra_vocab(project_text)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for claim sentences (cached)."""
@@ -122,7 +130,11 @@ class IndexPool:
         """Sentences of the passages retrieved for the claim, with whole-project vocabulary."""
         query = " ".join(claim_sentences)[:1000]
         try:
-            passages = list(self.search(query, self.k))
+            if self.search_by_vector is not None and len(claim_sentences) == 1:
+                vec = self.emb.vectors(list(claim_sentences))[0]
+                passages = list(self.search_by_vector(query, self.k, vec))
+            else:
+                passages = list(self.search(query, self.k))
         except Exception as exc:  # a broken index must not crash the report
             log.warning("evidence search failed: %s", exc)
             passages = []
@@ -137,21 +149,59 @@ class IndexPool:
                 sents = [o for o in sents if " ".join(o.text.split()) not in flat]
                 sents.append(s)
         texts = [s.text for s in sents]
-        view = build_source_view(texts, self.emb.vectors(texts))
+        view = build_source_view(texts, self.sources.vectors(texts))
         view.vocab |= self._extra_view.vocab
         view.bigram_set |= self._extra_view.bigram_set
         return view, sents
 
+    def finish(self) -> None:
+        """Persist project sentences embedded during this post (when the cache is on disk)."""
+        save = getattr(self.sources, "save", None)
+        if save is not None:
+            save()
 
-def make_pool(index_or_search: Any, embedder: Any, project_text: str = "") -> InlinePool | IndexPool:
-    """A pool from a ProjectIndex, a search callable, or an inline source string."""
+
+_EXTRA: dict[int, tuple[str, SourceView]] = {}
+
+
+def _extra_vocab(project_text: str) -> SourceView:
+    """Whole-project words and bigrams, tokenised once per distinct project text."""
+    key = hash(project_text)
+    hit = _EXTRA.get(key)
+    if hit is not None and hit[0] == project_text:
+        return hit[1]
+    view = build_source_view([], np.zeros((0, 1), dtype=np.float32), project_text)
+    if len(_EXTRA) >= 8:
+        _EXTRA.pop(next(iter(_EXTRA)))
+    _EXTRA[key] = (project_text, view)
+    return view
+
+
+def make_pool(
+    index_or_search: Any, embedder: Any, project_text: str = "", data_dir: Any = None
+) -> InlinePool | IndexPool:
+    """A pool from a ProjectIndex, a search callable, or an inline source string.
+
+    For a ProjectIndex the project's sentence vectors are shared across posts
+    (memory, and `data_dir/index/<key>/` on disk): see `sentcache`.
+    """
     if isinstance(index_or_search, str):
         return InlinePool(index_or_search, embedder)
     if hasattr(index_or_search, "search"):
         index = index_or_search
         if not project_text:
             project_text = _index_text(index)
-        return IndexPool(lambda q, k: index.search(q, k), embedder, project_text)
+        shared = index_sentences(index, embedder, data_dir, split_with_lines)
+        by_vector = None
+        if getattr(index, "embedder", None) is embedder:  # same model: a claim's vector is its query vector
+            by_vector = lambda q, k, v: index.search(q, k, query_vector=v)  # noqa: E731
+        return IndexPool(
+            lambda q, k: index.search(q, k),
+            embedder,
+            project_text,
+            sentences=shared,
+            search_by_vector=by_vector,
+        )
     if callable(index_or_search):
         return IndexPool(index_or_search, embedder, project_text)
     if index_or_search is None:
