@@ -53,6 +53,7 @@ def suggested_tag(blob: str) -> str:
     best = max(counts)
     return best[2] if best[0] else DEFAULT_SUGGESTED_TAG
 
+
 FALLBACK_TAGS = ("#opensource", "#softwaredevelopment", "#programming")
 _GENERIC = frozenset("file files code project projects example examples line lines readme docs data".split())
 

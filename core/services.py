@@ -37,7 +37,7 @@ class Services:
     _embedder: Any = field(default=None, repr=False)
     _chain: Any = field(default=None, repr=False)
 
-    def embedder(self) -> "Embedder":
+    def embedder(self) -> Embedder:
         """The embedder (loaded on first call, then reused)."""
         if self.embedder_override is not None:
             return self.embedder_override
@@ -48,7 +48,7 @@ class Services:
                 self._embedder = load_embedder(self.settings)
             return self._embedder
 
-    def chain(self) -> "FallbackChain":
+    def chain(self) -> FallbackChain:
         """The writing providers' fallback chain, in the order settings give."""
         if self.chain_override is not None:
             return self.chain_override

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlite_utils
 
@@ -120,7 +121,7 @@ class Store:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
-    def open(cls, path: Path | str | None) -> "Store":
+    def open(cls, path: Path | str | None) -> Store:
         """Open (creating if needed) the database at `path`, or in memory when None."""
         if path is None or str(path) == ":memory:":
             conn = sqlite3.connect(":memory:", check_same_thread=False)
@@ -233,7 +234,9 @@ class Store:
                 "INSERT INTO status_changes(item_id, status, reason, actor, created_at) VALUES (?,?,?,?,?)",
                 (item_id, status, "created", created_by or "system", now),
             )
-            version_id = self._insert_version(conn, item_id, text, data, "generated", None, provider, "active")
+            version_id = self._insert_version(
+                conn, item_id, text, data, "generated", None, provider, "active"
+            )
         return self.get_item(item_id), self.get_version(version_id)
 
     def add_version(
@@ -290,10 +293,14 @@ class Store:
         """One item; raises NotFoundError naming the fix."""
         rows = self.query("SELECT * FROM items WHERE id = ?", (item_id,))
         if not rows:
-            raise NotFoundError(f"No item {item_id}; list items with the Library page or `python -m core export --help`")
+            raise NotFoundError(
+                f"No item {item_id}; list items with the Library page or `python -m core export --help`"
+            )
         return _row_to_item(rows[0])
 
-    def list_items(self, *, status: str | None = None, kind: str | None = None, limit: int = 500) -> list[Item]:
+    def list_items(
+        self, *, status: str | None = None, kind: str | None = None, limit: int = 500
+    ) -> list[Item]:
         """Items, newest first, optionally filtered."""
         sql, params = "SELECT * FROM items WHERE 1=1", []
         if status:
@@ -315,7 +322,10 @@ class Store:
 
     def versions(self, item_id: int) -> list[Version]:
         """Every version of an item, oldest first."""
-        return [_row_to_version(r) for r in self.query("SELECT * FROM versions WHERE item_id = ? ORDER BY number", (item_id,))]
+        return [
+            _row_to_version(r)
+            for r in self.query("SELECT * FROM versions WHERE item_id = ? ORDER BY number", (item_id,))
+        ]
 
     def latest_version(self, item_id: int, *, include_pending: bool = False) -> Version:
         """The newest active version (pending ones only when asked)."""

@@ -13,11 +13,12 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = ["EventLog", "StepTimer", "utc_now_iso"]
 
@@ -28,7 +29,7 @@ _SECRET_HINTS = ("api_key", "token", "secret", "password")
 
 def utc_now_iso() -> str:
     """Current UTC time as an ISO 8601 string with milliseconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _scrub(fields: dict[str, Any]) -> dict[str, Any]:

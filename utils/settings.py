@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Mapping
 
 __all__ = ["Settings", "load_settings", "SettingsError", "default_local_model_path"]
 
@@ -121,7 +121,9 @@ class Settings:
     reading_wpm: float = 170.0
     render_workers: int = 1
     video_rating_threshold: int = 2
-    video_voice_engine: str = "auto"  # auto (piper when its voice package is installed, else espeak-ng) | piper | espeak
+    video_voice_engine: str = (
+        "auto"  # auto (piper when its voice package is installed, else espeak-ng) | piper | espeak
+    )
 
     # --- agent and rewards -------------------------------------------------
     epsilon_start: float = 0.3

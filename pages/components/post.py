@@ -73,7 +73,9 @@ def render_draft(view: PostView, max_chars: int = 3000) -> None:
 def _plain(text: str) -> str:
     """Escape Markdown so a cell shows as written (st.table renders Markdown in cells)."""
     text = re.sub(r"([\\`*_{}\[\]#|<>~])", r"\\\1", text)
-    return re.sub(r"^(\d+)\.|^([-+])", lambda m: f"{m.group(1)}\\." if m.group(1) else f"\\{m.group(2)}", text)
+    return re.sub(
+        r"^(\d+)\.|^([-+])", lambda m: f"{m.group(1)}\\." if m.group(1) else f"\\{m.group(2)}", text
+    )
 
 
 def render_passages(view: PostView) -> None:
