@@ -73,6 +73,11 @@ else:
         hide_index=True,
     )
     by_id = {r.item.id: r for r in items}
+    # A link such as `library?item=7` (from the Dashboard's drill-down) opens that item once.
+    wanted = st.query_params.get("item")
+    if wanted and wanted.isdigit() and int(wanted) in by_id and st.session_state.get("lib_linked") != wanted:
+        st.session_state["lib_item"] = int(wanted)
+        st.session_state["lib_linked"] = wanted
     item_id = st.selectbox(
         "Open item", list(by_id), format_func=lambda i: f"#{i} · {by_id[i].item.title[:80]}", key="lib_item"
     )

@@ -93,3 +93,12 @@ def test_library_page_filters_and_empty_state(seeded):
     at.text_input(key="lib_search").input("nothing-matches-this")
     _run(at)
     assert any("No items match" in i.value for i in at.info)
+
+
+def test_library_link_with_item_query_opens_that_item(seeded):
+    settings, item, other = seeded
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at.query_params["item"] = str(item.id)
+    at = _run(at)
+    assert at.selectbox(key="lib_item").value == item.id  # not the newest, which is `other`
+    assert any(f"Versions of item {item.id}" in h.value for h in at.subheader)
