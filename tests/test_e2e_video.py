@@ -21,7 +21,9 @@ def test_render_preview_and_download_mp4(page, running_app):
     expect(page.get_by_text(re.compile(r"Storyboard · item #\d+"))).to_be_visible(timeout=30_000)
 
     quality = page.locator("div[data-testid='stSelectbox']").filter(has_text="Quality")
-    quality.click()
+    box = quality.get_by_role("combobox")
+    box.click()
+    box.fill("Preview")  # Streamlit's selectbox filters options as you type
     page.get_by_role("option", name=re.compile(r"^Preview")).click()
 
     page.get_by_role("button", name="Render video").click()

@@ -81,10 +81,16 @@ def test_broken_chain_and_empty_logs_still_render(settings):
 
 
 def test_embedding_model_is_found_but_not_loaded_unless_asked(settings):
+    from rag import embeddings
+
+    loaded_before = embeddings._CACHE.get(settings.embedding_model_path) is not None
     services = build_services(settings, chain=_Chain([_Status("template", "t", True, "")]))
     emb = next(c for c in check_health(services).components if c.kind == "embedding")
     assert emb.available == bool(settings.embedding_model_path)
-    assert emb.load_s is None
+    # check_health never loads the model itself; it reports a load another caller made
+    assert emb.loaded == loaded_before
+    assert (emb.load_s is not None) == loaded_before
+    assert (embeddings._CACHE.get(settings.embedding_model_path) is not None) == loaded_before
 
 
 def test_real_chain_status_offline(settings):
