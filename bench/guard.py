@@ -39,7 +39,7 @@ def pick_threshold(scores: np.ndarray, y: np.ndarray) -> float:
     return float(cands[int(np.argmax([balanced_accuracy_score(y, scores >= t) for t in cands]))])
 
 
-def cross_validate(X, y, groups, hard, baseline, C: float, folds: int = 5, seed: int = 13):
+def cross_validate(X, y, groups, hard, baseline, C: float, folds: int = 5, seed: int = 13, names=None):
     """Out-of-fold decisions and scores for the cascade and the baseline."""
     from sklearn.model_selection import GroupKFold
 
@@ -49,7 +49,7 @@ def cross_validate(X, y, groups, hard, baseline, C: float, folds: int = 5, seed:
     casc_s, casc_d = np.zeros(len(y)), np.zeros(len(y), bool)
     base_d = np.zeros(len(y), bool)
     for tr, te in GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(X, y, groups):
-        model = make_model(C).fit(X[tr], y[tr])
+        model = make_model(C, names).fit(X[tr], y[tr])
         s_tr = np.where(
             hard[tr], np.minimum(model.predict_proba(X[tr])[:, 1], HARD_CAP), model.predict_proba(X[tr])[:, 1]
         )
@@ -75,10 +75,14 @@ def figures(name: str, scores, decisions, y, parts) -> None:
     print(f"  {name:<24}" + "   ".join(cells))
 
 
-def speed(rows, n: int) -> tuple[float, float]:
-    """Claims per second of verify_claims: end to end (sources embedded too) and with sources embedded."""
+def speed(rows, n: int, nli: bool = False) -> tuple[float, float]:
+    """Claims per second of verify_claims: end to end (sources embedded too) and with sources embedded.
+
+    `nli` switches the optional NLI stage on (its model loaded before timing) or off.
+    """
     import torch
 
+    from chains.guard import nli as nli_stage
     from chains.guard import verify_claims
     from chains.guard.dataset import CachedEmbedder
     from chains.guard.textutil import split_sentences
@@ -86,6 +90,11 @@ def speed(rows, n: int) -> tuple[float, float]:
     from utils.settings import load_settings
 
     torch.set_num_threads(2)
+    nli_stage.reset_scorer()
+    if not nli:
+        nli_stage.set_scorer(None)
+    elif nli_stage.get_scorer() is not None:
+        nli_stage.get_scorer().class1([("warm up", "warm up")])
     emb = CachedEmbedder(load_real_embedder(), None)
     emb.embed(["warm up"])
     subset = rows[:n]
@@ -95,6 +104,7 @@ def speed(rows, n: int) -> tuple[float, float]:
     start = time.perf_counter()
     verify_claims([(r["claim"], r["source"]) for r in subset], emb, load_settings())
     claim_s = time.perf_counter() - start
+    nli_stage.reset_scorer()
     return len(subset) / (src_s + claim_s), len(subset) / claim_s
 
 
@@ -159,8 +169,10 @@ def main() -> int:
     import json
 
     from chains.guard.dataset import CachedEmbedder, featurize_rows, load_rows
+    from chains.guard.features import FEATURE_NAMES
+    from chains.guard.nli import NLI_FEATURES
     from chains.guard.specifics import HARD_KINDS, ProjectText, extract_specifics, missing_specifics
-    from scripts.fit_guard import load_real_embedder
+    from scripts.fit_guard import load_nli, load_real_embedder
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(DEFAULT_DATA))
@@ -171,8 +183,11 @@ def main() -> int:
     rows = load_rows(args.data)
     emb = CachedEmbedder(load_real_embedder(), CACHE)
     t0 = time.perf_counter()
-    data = featurize_rows(rows, emb)
+    nli = load_nli()
+    data = featurize_rows(rows, emb, nli)
     emb.save()
+    if nli is not None:
+        nli.save()
     print(
         f"guard_dev: {len(rows)} rows, {len(set(data.groups))} sources, features in {time.perf_counter() - t0:.1f}s"
     )
@@ -188,19 +203,32 @@ def main() -> int:
             for r in rows
         ]
     )
-    C = json.loads((ROOT / "chains" / "guard_params.json").read_text())["C"]
+    params = json.loads((ROOT / "chains" / "guard_params.json").read_text())
+    C = params["C"]
     parts = np.array(data.parts)
     casc_s, casc_d, base_d = cross_validate(data.X, data.y, data.groups, hard, data.baseline, C)
     print(f"grouped 5-fold CV by source (specifics rule fires on {hard.mean():.0%} of rows):")
     figures("full cascade (offline)", casc_s, casc_d, data.y, parts)
+    if data.X_nli is not None and "nli" in params:
+        names = list(FEATURE_NAMES) + list(NLI_FEATURES)
+        X2 = np.hstack([data.X, data.X_nli])
+        nli_s, nli_d, _ = cross_validate(
+            X2, data.y, data.groups, hard, data.baseline, params["nli"]["C"], names=names
+        )
+        figures("full cascade + NLI", nli_s, nli_d, data.y, parts)
     figures("embedding similarity", data.baseline, base_d, data.y, parts)
 
-    end_to_end, warm = speed(rows, args.speed_rows)
-    print(
-        f"speed ({args.speed_rows} rows, MiniLM, 2 threads): {end_to_end:.1f} claims/s end to end"
-        f" (embedding each 2-7k char source too), {warm:.1f} claims/s once the source is embedded"
-        " (the app's case: the project index exists)"
-    )
+    n = args.speed_rows
+    runs = [("without NLI", False, rows[:n])]
+    if data.X_nli is not None:
+        runs.append(("with NLI (1 thread)", True, rows[n : 2 * n]))
+    for label, on, subset in runs:
+        end_to_end, warm = speed(subset, len(subset), nli=on)
+        print(
+            f"speed {label} ({len(subset)} rows, MiniLM 2 threads): {end_to_end:.1f} claims/s end to end"
+            f" (embedding each 2-7k char source too), {warm:.1f} claims/s once the source is embedded"
+            " (the app's case: the project index exists)"
+        )
     if not args.no_writer:
         print("offline writer on tests/sample_project (guard without rewrite):")
         writer_share(emb.inner)

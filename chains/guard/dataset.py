@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from chains.guard.features import build_source_view, claim_features
+from chains.guard.nli import aggregate, best_pairs
 from chains.guard.textutil import split_sentences
 
 __all__ = ["LabelledSet", "load_rows", "featurize_rows", "CachedEmbedder"]
@@ -36,6 +37,7 @@ class LabelledSet:
     groups: np.ndarray
     parts: tuple[str, ...]
     baseline: np.ndarray  # plain embedding similarity (mean over claim sentences of best cosine)
+    X_nli: np.ndarray | None = None  # the NLI_FEATURES columns, when an NLI scorer was given
 
 
 def load_rows(path: str | Path) -> list[dict[str, Any]]:
@@ -85,8 +87,12 @@ class CachedEmbedder:
             self._dirty = False
 
 
-def featurize_rows(rows: list[dict[str, Any]], embedder: Any) -> LabelledSet:
-    """Feature matrix for labelled rows; sources are split and embedded once each."""
+def featurize_rows(rows: list[dict[str, Any]], embedder: Any, nli: Any = None) -> LabelledSet:
+    """Feature matrix for labelled rows; sources are split and embedded once each.
+
+    With an NLI scorer (`nli.NLIScorer` or anything with `class1(pairs)`), the
+    `nli.NLI_FEATURES` columns are computed too, all pairs in one call.
+    """
     sources: dict[str, int] = {}
     for r in rows:
         sources.setdefault(r["source"], len(sources))
@@ -96,15 +102,22 @@ def featurize_rows(rows: list[dict[str, Any]], embedder: Any) -> LabelledSet:
     log.info("embedding %d sentences", len(every))
     embedder.embed(every)  # warm the cache in one batch
     views = {s: build_source_view(ss, embedder.embed(ss)) for s, ss in src_sents.items()}
-    X, y, groups, parts, base = [], [], [], [], []
+    X, y, groups, parts, base, pairs = [], [], [], [], [], []
     for r in rows:
         cs = claim_sents[r["id"]]
         cv = embedder.embed(cs)
+        view = views[r["source"]]
+        pairs.append(best_pairs(cs, cv, view.sentences, view.vectors))
         X.append(claim_features(cs, cv, views[r["source"]]))
         y.append(1 if r.get("label") == "supported" else 0)
         groups.append(sources[r["source"]])
         parts.append("frank" if r.get("domain", "").startswith("frank") else "summedits")
         base.append(float((cv @ views[r["source"]].vectors.T).max(axis=1).mean()))
+    x_nli = None
+    if nli is not None:
+        flat = [p for ps in pairs for p in ps]
+        probs = iter(np.asarray(nli.class1(flat), dtype=np.float64))
+        x_nli = np.array([aggregate([next(probs) for _ in ps]) for ps in pairs])
     return LabelledSet(
         ids=tuple(r["id"] for r in rows),
         X=np.array(X),
@@ -112,4 +125,5 @@ def featurize_rows(rows: list[dict[str, Any]], embedder: Any) -> LabelledSet:
         groups=np.array(groups),
         parts=tuple(parts),
         baseline=np.array(base),
+        X_nli=x_nli,
     )

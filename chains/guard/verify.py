@@ -3,7 +3,9 @@
 1. specifics: a URL, @handle, version, file or package name, or number the
    project never mentions makes the claim unsupported outright;
 2. a support score in [0, 1] from `features.claim_features` and the logistic
-   model fitted by `scripts/fit_guard.py` (chains/guard_params.json);
+   model fitted by `scripts/fit_guard.py` (chains/guard_params.json); when the
+   optional NLI stage is installed (`nli.py`), two cross-encoder features are
+   added and the model fitted with them (the "nli" part of the file) is used;
 3. when the score falls inside `settings.guard_judge_band` and a provider that
    supports the "judge" task is available, an LLM judge whose answer must be
    strict JSON ({"verdict": "supported"|"unsupported", "reason": "..."}); any
@@ -25,11 +27,13 @@ from typing import Any
 import numpy as np
 
 from chains.guard.features import FEATURE_NAMES, SourceView, claim_features
+from chains.guard.nli import NLI_FEATURES, best_pairs, get_scorer, nli_features
 from chains.guard.specifics import HARD_KINDS, ProjectText, Specific, extract_specifics, missing_specifics
 
 __all__ = [
     "Params",
     "load_params",
+    "load_nli_params",
     "support_score",
     "Judgement",
     "parse_judgement",
@@ -76,6 +80,32 @@ def load_params(path: str = str(PARAMS_PATH)) -> Params:
         intercept=float(data["intercept"]),
         threshold=float(data["threshold"]),
     )
+
+
+@functools.lru_cache(maxsize=4)
+def load_nli_params(path: str = str(PARAMS_PATH)) -> Params | None:
+    """The model fitted with the NLI features (the "nli" part of guard_params.json), or None."""
+    data = json.loads(Path(path).read_text(encoding="utf-8")).get("nli")
+    if not data:
+        return None
+    if tuple(data["features"]) != FEATURE_NAMES + NLI_FEATURES:
+        raise ValueError(f"{path} was fitted for other NLI features; run scripts/fit_guard.py to refit")
+    return Params(
+        features=tuple(data["features"]),
+        mean=np.array(data["mean"]),
+        scale=np.array(data["scale"]),
+        coef=np.array(data["coef"]),
+        intercept=float(data["intercept"]),
+        threshold=float(data["threshold"]),
+    )
+
+
+def _nli_params_or_none() -> Params | None:
+    try:
+        return load_nli_params()
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("NLI stage off: %s", exc)
+        return None
 
 
 def support_score(features: np.ndarray, params: Params | None = None) -> float:
@@ -191,11 +221,19 @@ def decide(
         return Decision(
             "unsupported", 0.0, "specifics", "the project has no text to check against (the source is empty)"
         )
-    score = support_score(claim_features(claim_sentences, claim_vectors, view), params)
+    feats = claim_features(claim_sentences, claim_vectors, view)
     specifics = extract_specifics(check_text)
     missing = missing_specifics(specifics, project)
     hard = [s for s in missing if s.kind in HARD_KINDS]
     soft = [s for s in missing if s.kind not in HARD_KINDS]
+    nli_note = ""
+    nli_params = _nli_params_or_none() if not hard else None
+    scorer = get_scorer() if nli_params is not None else None
+    if scorer is not None and nli_params is not None:
+        pairs = best_pairs(claim_sentences, claim_vectors, view.sentences, view.vectors)
+        feats = np.concatenate([feats, nli_features(pairs, scorer)])
+        params, nli_note = nli_params, " with NLI"
+    score = support_score(feats, params)
     if hard:
         named = ", ".join(f"{s.kind} {s.text!r}" for s in hard[:4])
         return Decision(
@@ -217,4 +255,6 @@ def decide(
         soft_note += f"; {note}"
     verdict = "supported" if score >= params.threshold else "unsupported"
     why = "evidence agrees" if verdict == "supported" else "evidence does not say this"
-    return Decision(verdict, score, "score", f"support score {score:.2f} ({why}){soft_note}", tuple(missing))
+    return Decision(
+        verdict, score, "score", f"support score{nli_note} {score:.2f} ({why}){soft_note}", tuple(missing)
+    )
