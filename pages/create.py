@@ -46,7 +46,7 @@ st.title("Create a post")
 st.caption("Point Herald at a project; it writes a LinkedIn post from the project's own files.")
 
 # --- 1. Source --------------------------------------------------------------
-st.subheader("1. Source")
+st.subheader("Source")
 demo_cols = st.columns(len(DEMO_SOURCES) + 1)
 demo_clicked = None
 for col, demo in zip(demo_cols, DEMO_SOURCES.values(), strict=False):
@@ -74,7 +74,7 @@ else:
     source = SourceInput("upload", files=tuple((f.name, f.getvalue()) for f in uploads or []))
 
 # --- 2. Brief ---------------------------------------------------------------
-st.subheader("2. Brief")
+st.subheader("Brief")
 c1, c2, c3, c4 = st.columns(4)
 style = c1.selectbox("Style", STYLES, format_func=_label, key="brief_style")
 tone = c2.selectbox("Tone", TONES, format_func=_label, key="brief_tone")
@@ -119,12 +119,12 @@ if last_result is not None and last_result.item_id != view.item.id:
     last_result = None
 
 # --- 4. Draft ---------------------------------------------------------------
-st.subheader(f"4. Draft · item {view.item.id} · {view.item.status.replace('_', ' ')}")
+st.subheader(f"Draft · item {view.item.id} · {view.item.status.replace('_', ' ')}")
 render_draft(view, settings.linkedin_max_chars)
 render_moderation(latest_moderation(services.store, view.item.id))
 
 # --- 5. Passages it was written from ---------------------------------------
-st.subheader("5. Written from")
+st.subheader("Written from")
 render_passages(view)
 if last_result is not None and last_result.notes:
     with st.expander(f"Notes about the source ({len(last_result.notes)})"):
@@ -140,7 +140,7 @@ render_guard_report(
 render_agent_panel(services, view.item.id, view.version.id)
 
 # --- 8. Refine, rate, export -------------------------------------------------
-st.subheader("8. Refine, rate, export")
+st.subheader("Refine, rate, export")
 if render_refine(services, view):
     st.rerun()
 render_rating(services, view)

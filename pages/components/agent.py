@@ -110,6 +110,6 @@ def render_feedback(
 
 def render_agent_panel(services: Services, item_id: int, version_id: int | None) -> None:
     """The Create page's agent block: the strategy used, why, its Q-values, and like/dislike."""
-    st.subheader("7. Strategy")
+    st.subheader("Strategy")
     render_strategy(services, item_id)
     render_like_buttons(services, item_id, version_id, key="create-like")
