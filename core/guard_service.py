@@ -13,6 +13,7 @@ from typing import Any
 from chains.guard import GuardReport, check_post
 from core.guard_store import save_guard_report
 from core.services import Services
+from utils.export import plain_post_text
 
 __all__ = ["guard_version", "guard_scores", "needs_review"]
 
@@ -36,7 +37,7 @@ def guard_version(
     if report.changed and report.revised_text.strip():
         revised = store.add_version(
             item_id,
-            report.revised_text,
+            plain_post_text(report.revised_text),
             origin="guard_revision",
             data={
                 **version.data,

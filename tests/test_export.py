@@ -149,3 +149,12 @@ def test_render_export_dispatch_and_errors():
         render_export("markdown", [_record(), _record()])
     with pytest.raises(ValueError, match="nothing"):
         render_export("csv", [])
+
+
+def test_linkedin_text_is_plain_without_markdown_markers():
+    from utils.export import plain_post_text, to_linkedin
+
+    text = "- **Fast builds**: run `lumen build`\n* __Search__ works offline"
+    assert plain_post_text(text) == "• Fast builds: run lumen build\n• Search works offline"
+    out = to_linkedin(text, ["#lumen"])
+    assert "**" not in out and "`" not in out and out.endswith("#lumen")

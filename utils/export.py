@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 __all__ = [
+    "plain_post_text",
     "ExportRecord",
     "EXPORT_FORMATS",
     "BUFFER_COLUMNS",
@@ -127,12 +128,26 @@ def _truncate_words(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
-def to_linkedin(text: str, hashtags: Sequence[str] = (), max_chars: int = LINKEDIN_MAX_CHARS) -> str:
-    """Post text ready to paste into LinkedIn: hashtags appended once, at most `max_chars`.
+_LIST_ITEM = re.compile(r"^(\s*)[-*+]\s+", re.MULTILINE)
+
+
+def plain_post_text(text: str) -> str:
+    """Markdown markers LinkedIn would show literally removed: bold, code ticks, list dashes.
+
+    Example: plain_post_text("- **Fast**: run `lumen build`") == "• Fast: run lumen build"
+    """
+    text = text.replace("**", "").replace("__", "").replace("`", "")
+    return _LIST_ITEM.sub(r"\1• ", text)
+
+
+def to_linkedin(
+    text: str, hashtags: Sequence[str] = (), max_chars: int = LINKEDIN_MAX_CHARS, *, plain: bool = True
+) -> str:
+    """Post text ready to paste into LinkedIn: plain text, hashtags appended once, at most `max_chars`.
 
     Example: to_linkedin("Hello", ["rust"]) == "Hello\\n\\n#rust"
     """
-    body = text.strip()
+    body = (plain_post_text(text) if plain else text).strip()
     line = _hashtag_line(body, hashtags)
     if not line:
         return _truncate_words(body, max_chars)
@@ -177,7 +192,7 @@ def to_markdown(record: ExportRecord) -> str:
     """Markdown with YAML front matter (title, ids, status, quality, hashtags, sources) and the post."""
     lines = ["---"]
     lines += [f"{key}: {_yaml_value(value)}" for key, value in _front_matter_fields(record)]
-    lines += ["---", "", to_linkedin(record.text, record.hashtags), ""]
+    lines += ["---", "", to_linkedin(record.text, record.hashtags, plain=False), ""]
     if record.sources:
         lines += ["## Written from", ""] + [f"- `{loc}`" for loc in record.sources] + [""]
     return "\n".join(lines)
@@ -205,7 +220,7 @@ def to_notion(record: ExportRecord) -> str:
         rendered = _notion_value(value)
         if rendered:
             lines.append(f"{names.get(key, key.replace('_', ' ').title())}: {rendered}")
-    lines += ["", "---", "", to_linkedin(record.text, record.hashtags), ""]
+    lines += ["", "---", "", to_linkedin(record.text, record.hashtags, plain=False), ""]
     if record.sources:
         lines += ["## Written from", ""] + [f"- `{loc}`" for loc in record.sources] + [""]
     return "\n".join(lines)
