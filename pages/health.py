@@ -40,7 +40,7 @@ else:
             {
                 "provider": p.name,
                 "model": p.model,
-                "configured": "yes" if p.configured else "no",
+                "in fallback order": "yes" if p.configured else "no",
                 "usable now": "✅ yes" if p.available else "❌ no",
                 "why": p.reason,
                 "last latency": "-" if p.last_latency_ms is None else f"{p.last_latency_ms:,.0f} ms",
