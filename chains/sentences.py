@@ -31,6 +31,12 @@ STOPWORDS = frozenset(
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*[A-Za-z0-9]|[0-9]+(?:\.[0-9]+)*%?")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(`*\[])")
+# Sentences that lean on the one before them read wrong on their own in a post.
+_DEPENDENT_OPENING = re.compile(
+    r"^(?:with neither|neither|otherwise|however|but|and|or|also|instead|therefore|thus|then|still|"
+    r"besides|moreover|furthermore|in that case|for that|as above|see above)\b",
+    re.IGNORECASE,
+)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+")
 
 
@@ -104,7 +110,7 @@ def _acceptable(sentence: str, is_item: bool = False) -> bool:
     if not 25 <= len(sentence) <= 280 or len(words) < 4 or not _complete(sentence, is_item):
         return False
     letters = sum(c.isalpha() or c.isspace() for c in sentence)
-    if letters / len(sentence) < 0.75:
+    if letters / len(sentence) < 0.75 or _DEPENDENT_OPENING.match(sentence):
         return False
     return not looks_like_instruction(sentence)
 

@@ -324,3 +324,16 @@ def test_suggested_tag_follows_the_most_mentioned_ecosystem():
     blob = "install with cargo install lumen. written in rust. a rust crate. the theme uses npm once."
     assert suggested_tag(blob) == "#rust"
     assert suggested_tag("nothing technical here") == "#opensource"
+
+
+def test_sentences_that_lean_on_the_previous_one_are_not_copied_alone():
+    from chains.sentences import extract_sentences
+    from rag.types import Passage
+
+    text = (
+        "Lumen is a static-site generator for documentation sites. "
+        "With neither, Lumen falls back to the default theme for every page. "
+        "However, the search index is written next to the pages."
+    )
+    got = [s.text for s in extract_sentences([Passage(text, "readme", "README.md", 1.0)])]
+    assert got == ["Lumen is a static-site generator for documentation sites."]
