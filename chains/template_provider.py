@@ -216,6 +216,20 @@ def _adjust(brief: Brief, strategy: Strategy, instruction: str) -> tuple[Brief, 
     return brief, strategy
 
 
+def _whole_sentence(text: str) -> bool:
+    """True unless `text` is a fragment a chunk boundary cut off (list marker, mid-sentence start or end)."""
+    last = re.sub(r"\W+$", "", text).rsplit(" ", 1)[-1].lower()
+    return (
+        len(text) <= 280
+        and (text[:1].isupper() or text[:1].isdigit())
+        and text[-1] not in ",;:-("
+        and last not in STOPWORDS
+        and text.count("`") % 2 == 0
+        and text.count("(") == text.count(")")
+        and "**" not in text
+    )
+
+
 def _evidence(passages: Sequence[Passage], text: str, n: int) -> list[str]:
     sentences = extract_sentences(passages)
     wanted = set(tokens(text))
@@ -234,7 +248,7 @@ def _evidence(passages: Sequence[Passage], text: str, n: int) -> list[str]:
             body = " ".join(p.text.split())
             have = set(tokens(body))
             overlap = len(have & wanted) / math.sqrt(len(have) + 1)
-            if overlap > 0 and len(body) <= 280 and not looks_like_instruction(body):
+            if overlap > 0 and _whole_sentence(body) and not looks_like_instruction(body):
                 scored.append((-overlap, i, 0, body))
     scored.sort()
     return [t for *_, t in scored[:n]]

@@ -307,3 +307,28 @@ def test_groq_with_key_talks_to_a_real_http_server(chat_server):
     completion = provider.generate(_post_request())
     assert completion.text.startswith("tinyqueue") and completion.model == "llama-3.1-8b-instant"
     assert chat_server.bodies[0]["model"] == "llama-3.1-8b-instant"
+
+
+def test_template_rewrite_never_returns_a_cut_off_fragment():
+    from chains.template_provider import TemplateProvider
+    from chains.types import Request
+    from rag.types import Passage
+
+    fragments = (
+        Passage("- **Evidence** (`evidence.py`): for each claim, the best sentences of the", "docs", "a.md", 1.0),
+        Passage("guard sentences are cached per index and reused", "docs", "b.md", 0.9),
+    )
+    req = Request(
+        task="rewrite",
+        system="",
+        user="",
+        passages=fragments,
+        context={"text": "The guard caches the best evidence sentences.", "sentences": 1},
+    )
+    from chains.errors import InvalidOutputError
+
+    with pytest.raises(InvalidOutputError):  # nothing whole to copy: the guard drops the claim instead
+        TemplateProvider().generate(req)
+    whole = (*fragments, Passage("The guard caches evidence sentences per index.", "docs", "c.md", 0.8))
+    req = Request(task="rewrite", system="", user="", passages=whole, context=req.context)
+    assert TemplateProvider().generate(req).text == "The guard caches evidence sentences per index."
