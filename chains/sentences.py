@@ -34,7 +34,7 @@ _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(`*\[])")
 # Sentences that lean on the one before them read wrong on their own in a post.
 _DEPENDENT_OPENING = re.compile(
     r"^(?:with neither|neither|otherwise|however|but|and|or|also|instead|therefore|thus|then|still|"
-    r"besides|moreover|furthermore|in that case|for that|as above|see above)\b",
+    r"besides|moreover|furthermore|in that case|for that|as above|see above|it|this|these|they|its|their)\b",
     re.IGNORECASE,
 )
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+")
