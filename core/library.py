@@ -308,30 +308,54 @@ def rate_item(
     comment: str = "",
     user: str = "",
 ) -> FeedbackResult:
-    """Store a rating (stars 1-5, like 1 / dislike -1, comment), then reward the agent and maybe improve."""
+    """Store a rating (stars 1-5, like 1 / dislike -1, comment), moderate the comment, reward, maybe improve.
+
+    The one rating entry point: the Create page, the Library and `core.posts.rate_version` all come here.
+    """
     store = services.store
     if version_id is None:
         version_id = store.latest_version(item_id).id
-    rating = store.add_rating(
-        item_id,
-        version_id=version_id,
-        stars=stars,
-        liked=liked,
-        comment=comment.strip(),
-        user=user or "anonymous",
-    )
-    services.events.emit(
-        "rate",
-        item_id=item_id,
-        scores={"stars": float(stars)} if stars else {},
-        version_id=version_id,
-        liked=liked,
-        has_comment=bool(comment.strip()),
-    )
+    comment = comment.strip()
+    with services.events.step("rate", item_id=item_id, version_id=version_id) as t:
+        rating = store.add_rating(
+            item_id,
+            version_id=version_id,
+            stars=stars,
+            liked=liked,
+            comment=comment,
+            user=user or "anonymous",
+        )
+        if stars:
+            t.scores["stars"] = float(stars)
+        t.extra.update(liked=liked, has_comment=bool(comment))
+    if comment and not _comment_is_ready(services, item_id, version_id, rating, user):
+        comment = ""  # a comment that needs review never steers an improved version
     result = apply_feedback(
         services, item_id, version_id, stars=stars, liked=liked, comment=comment, user=user
     )
     return FeedbackResult(rating, result.rewards, result.improvement, result.notes)
+
+
+def _comment_is_ready(services: Services, item_id: int, version_id: int, rating: Rating, user: str) -> bool:
+    """Moderate a rating comment, store the decision, and say whether it may be used."""
+    from core.moderation import moderate
+    from core.review import record_moderation
+
+    with services.events.step("moderation", item_id=item_id, subject="rating_comment") as mt:
+        verdict = moderate(rating.comment, services.settings)
+        record_moderation(
+            services.store,
+            verdict,
+            item_id=item_id,
+            version_id=version_id,
+            rating_id=rating.id,
+            subject="rating_comment",
+            actor=user or "anonymous",
+        )
+        mt.provider = "+".join(verdict.backends_ran)
+        mt.scores.update(verdict.scores)
+        mt.extra.update(level=verdict.level, reasons=list(verdict.reason_codes()))
+    return verdict.ready
 
 
 def record_item_event(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 from chains.quality import linkedin_fold
 from chains.types import Attempt, Brief, Strategy
@@ -174,38 +174,11 @@ def load_post(services: Services, item_id: int, version_id: int | None = None) -
 def rate_version(
     services: Services, item_id: int, version_id: int, stars: int, comment: str = "", user: str = ""
 ) -> Rating:
-    """Store a 1-5 star rating (with an optional comment) for one version and log it."""
-    with services.events.step("rate", item_id=item_id, version_id=version_id) as t:
-        rating = services.store.add_rating(
-            item_id, version_id=version_id, stars=stars, comment=comment.strip(), user=user or "anonymous"
-        )
-        t.scores["stars"] = float(stars)
-        t.extra["has_comment"] = bool(comment.strip())
-    if comment.strip():
-        from core.moderation import moderate
-        from core.review import record_moderation
+    """Store a 1-5 star rating (with an optional comment) for one version; see `core.library.rate_item`."""
+    from core.library import rate_item
 
-        with services.events.step("moderation", item_id=item_id, subject="rating_comment") as mt:
-            verdict = moderate(comment, services.settings)
-            record_moderation(
-                services.store,
-                verdict,
-                item_id=item_id,
-                version_id=version_id,
-                rating_id=rating.id,
-                subject="rating_comment",
-                actor=user or "anonymous",
-            )
-            mt.provider = "+".join(verdict.backends_ran)
-            mt.scores.update(verdict.scores)
-            mt.extra.update(level=verdict.level, reasons=list(verdict.reason_codes()))
-        if not verdict.ready:  # a comment that needs review never steers an improved version
-            comment = ""
-    from core.library import apply_feedback
-
-    # Reward the strategy agent; a low rating also writes a pending improved version.
-    apply_feedback(services, item_id, version_id, stars=stars, comment=comment, user=user)
-    return rating
+    result = rate_item(services, item_id, version_id, stars=stars, comment=comment, user=user)
+    return cast(Rating, result.rating)  # rate_item always stores one
 
 
 def refine_post(services: Services, item_id: int, instruction: str, *, user: str = "") -> Version:

@@ -180,3 +180,13 @@ def test_two_sessions_rating_at_once_lose_nothing(isolated_dirs):
     assert len(first.store.ratings(item.id)) == 30
     stats = agent_for(first).stats()
     assert stats.rewards == 30 and stats.transitions == 30
+
+
+def test_library_rating_comments_are_moderated_and_an_abusive_one_steers_nothing(services):
+    item, version, _ = _post(services)
+    result = rate_item(services, item.id, version.id, stars=1, comment="You are a stupid idiot", user="bob")
+    rows = services.store.query(
+        "SELECT level FROM moderations WHERE rating_id = ? AND subject = 'rating_comment'", (result.rating.id,)
+    )
+    assert rows and rows[0]["level"] != "approved"
+    assert result.improvement is None or "stupid" not in result.improvement.text
