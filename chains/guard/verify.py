@@ -66,12 +66,9 @@ class Params:
     threshold: float
 
 
-@functools.lru_cache(maxsize=4)
-def load_params(path: str = str(PARAMS_PATH)) -> Params:
-    """Read guard_params.json; refit with scripts/fit_guard.py when features change."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURE_NAMES:
-        raise ValueError(f"{path} was fitted for other features; run scripts/fit_guard.py to refit")
+def _params(data: dict[str, Any], expected: tuple[str, ...], path: str, what: str) -> Params:
+    if tuple(data["features"]) != expected:
+        raise ValueError(f"{path} was fitted for other {what}; run scripts/fit_guard.py to refit")
     return Params(
         features=tuple(data["features"]),
         mean=np.array(data["mean"]),
@@ -80,27 +77,25 @@ def load_params(path: str = str(PARAMS_PATH)) -> Params:
         intercept=float(data["intercept"]),
         threshold=float(data["threshold"]),
     )
+
+
+@functools.lru_cache(maxsize=4)
+def load_params(path: str = str(PARAMS_PATH)) -> Params:
+    """Read guard_params.json; refit with scripts/fit_guard.py when features change."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return _params(data, FEATURE_NAMES, path, "features")
 
 
 @functools.lru_cache(maxsize=4)
 def load_nli_params(path: str = str(PARAMS_PATH)) -> Params | None:
     """The model fitted with the NLI features (the "nli" part of guard_params.json), or None."""
     data = json.loads(Path(path).read_text(encoding="utf-8")).get("nli")
-    if not data:
-        return None
-    if tuple(data["features"]) != FEATURE_NAMES + NLI_FEATURES:
-        raise ValueError(f"{path} was fitted for other NLI features; run scripts/fit_guard.py to refit")
-    return Params(
-        features=tuple(data["features"]),
-        mean=np.array(data["mean"]),
-        scale=np.array(data["scale"]),
-        coef=np.array(data["coef"]),
-        intercept=float(data["intercept"]),
-        threshold=float(data["threshold"]),
-    )
+    return _params(data, FEATURE_NAMES + NLI_FEATURES, path, "NLI features") if data else None
 
 
+@functools.lru_cache(maxsize=1)
 def _nli_params_or_none() -> Params | None:
+    # Cached, failure included: a stale file is read and reported once, not once per claim.
     try:
         return load_nli_params()
     except (OSError, ValueError, KeyError) as exc:
