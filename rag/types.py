@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Document", "Chunk", "Passage", "LoadedSource", "DOCUMENT_KINDS"]
+__all__ = ["location_of", "Document", "Chunk", "Passage", "LoadedSource", "DOCUMENT_KINDS"]
 
 DOCUMENT_KINDS = ("readme", "docs", "example", "changelog", "issue", "commit")
+
+
+def location_of(path: str, start_line: int = 0, end_line: int = 0) -> str:
+    """`path:start-end`, or just the path when lines do not apply.
+
+    Example: location_of("README.md", 3, 9) == "README.md:3-9"
+    """
+    return f"{path}:{start_line}-{end_line}" if start_line and end_line else path
 
 
 @dataclass(frozen=True)
@@ -45,9 +53,7 @@ class Passage:
     @property
     def location(self) -> str:
         """`path:start-end`, or just the path when lines do not apply."""
-        if self.start_line and self.end_line:
-            return f"{self.path}:{self.start_line}-{self.end_line}"
-        return self.path
+        return location_of(self.path, self.start_line, self.end_line)
 
 
 @dataclass(frozen=True)

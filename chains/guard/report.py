@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rag.types import location_of
+
 __all__ = ["Evidence", "Claim", "GuardReport", "Stage", "VERDICTS", "report_to_dict", "report_from_dict"]
 
 VERDICTS = ("supported", "unsupported", "not_checkable")
@@ -27,9 +29,7 @@ class Evidence:
     @property
     def location(self) -> str:
         """`path:start-end`, or the path alone when lines do not apply."""
-        if self.start_line and self.end_line:
-            return f"{self.path}:{self.start_line}-{self.end_line}"
-        return self.path
+        return location_of(self.path, self.start_line, self.end_line)
 
 
 @dataclass(frozen=True)
