@@ -101,6 +101,7 @@ class FeedbackResult:
     rewards: tuple[Reward, ...]
     improvement: Version | None
     notes: tuple[str, ...] = ()
+    comment_usable: bool = True  # False when moderation held the rating comment back
 
 
 def list_library(
@@ -307,10 +308,12 @@ def rate_item(
     liked: int | None = None,
     comment: str = "",
     user: str = "",
+    improve: bool = True,
 ) -> FeedbackResult:
     """Store a rating (stars 1-5, like 1 / dislike -1, comment), moderate the comment, reward, maybe improve.
 
-    The one rating entry point: the Create page, the Library and `core.posts.rate_version` all come here.
+    The one rating entry point: the Create page, the Library, `core.posts.rate_version` and video
+    ratings (`improve=False`: videos propose an improved storyboard instead) all come here.
     """
     store = services.store
     if version_id is None:
@@ -328,12 +331,13 @@ def rate_item(
         if stars:
             t.scores["stars"] = float(stars)
         t.extra.update(liked=liked, has_comment=bool(comment))
-    if comment and not _comment_is_ready(services, item_id, version_id, rating, user):
+    usable = not comment or _comment_is_ready(services, item_id, version_id, rating, user)
+    if not usable:
         comment = ""  # a comment that needs review never steers an improved version
     result = apply_feedback(
-        services, item_id, version_id, stars=stars, liked=liked, comment=comment, user=user
+        services, item_id, version_id, stars=stars, liked=liked, comment=comment, user=user, improve=improve
     )
-    return FeedbackResult(rating, result.rewards, result.improvement, result.notes)
+    return FeedbackResult(rating, result.rewards, result.improvement, result.notes, usable)
 
 
 def _comment_is_ready(services: Services, item_id: int, version_id: int, rating: Rating, user: str) -> bool:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import dataclass
+from typing import cast
 
 from core.errors import InvalidInputError, NotFoundError
 from core.services import Services
-from core.store import Version
+from core.store import Rating, Version
 from core.video import Storyboard, storyboard_from_text
 from core.video_items import board_of_version, script_of, storyboard_of
 
@@ -88,10 +89,14 @@ def rate_video(
     if item.kind != "video":
         raise InvalidInputError(f"Item {item_id} is a {item.kind}, not a video; rate it on its own page")
     current = store.latest_version(item_id)
-    rating = store.add_rating(
-        item_id, version_id=version_id or current.id, stars=stars, comment=comment, user=user
+    from core.library import rate_item  # stores, moderates the comment, rewards the agent
+
+    feedback = rate_item(
+        services, item_id, version_id or current.id, stars=stars, comment=comment, user=user, improve=False
     )
-    services.events.emit("video_rating", item_id=item_id, scores={"stars": float(stars)})
+    rating = cast(Rating, feedback.rating)
+    if not feedback.comment_usable:
+        comment = ""
     if stars > settings.video_rating_threshold:
         return RatingOutcome(rating.id, stars, None)
     board = board_of_version(services, current)

@@ -240,3 +240,14 @@ def test_a_rejected_script_is_not_rendered(services, monkeypatch, tmp_path):
     with pytest.raises(InvalidInputError, match="Moderation rejected"):
         render_item_video(services, SCRIPT, TINY, out_dir=tmp_path / "out")
     assert services.store.query("SELECT COUNT(*) AS n FROM videos")[0]["n"] == 0
+
+
+def test_a_video_rating_comment_is_moderated_and_an_abusive_one_never_steers(services, provider):
+    draft = prepare_video(services, script=SCRIPT)
+    provider.answers.append("1. Herald turns any project into a grounded post\n2. Videos render fast")
+    outcome = rate_video(services, draft.item_id, 1, "You are a stupid idiot")
+    rows = services.store.query(
+        "SELECT level FROM moderations WHERE rating_id = ? AND subject = 'rating_comment'", (outcome.rating_id,)
+    )
+    assert rows and rows[0]["level"] != "approved"
+    assert all("stupid" not in req.user for req in provider.history)
