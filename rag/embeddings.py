@@ -79,7 +79,9 @@ class MiniLMEmbedder:
 
     name = MINILM_NAME
 
-    def __init__(self, model_path: str | Path, batch_size: int = 64):
+    # Small batches are faster on a 2-core CPU: 86 claim sentences take 6.5 ms each at 8, 18 ms at 64
+    # (padding and cache misses), 900-character chunks 32 ms at 8 against 52 ms at 64.
+    def __init__(self, model_path: str | Path, batch_size: int = 8):
         self.model_path = str(model_path)
         self.batch_size = batch_size
         self.dim = MINILM_DIM

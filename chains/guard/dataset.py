@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from chains.guard.features import build_source_view, claim_features
-from chains.guard.nli import aggregate, best_pairs
+from chains.guard.nli import best_pairs, mean_vector
 from chains.guard.textutil import split_sentences
 
 __all__ = ["LabelledSet", "load_rows", "featurize_rows", "CachedEmbedder"]
@@ -37,7 +37,7 @@ class LabelledSet:
     groups: np.ndarray
     parts: tuple[str, ...]
     baseline: np.ndarray  # plain embedding similarity (mean over claim sentences of best cosine)
-    X_nli: np.ndarray | None = None  # the NLI_FEATURES columns, when an NLI scorer was given
+    X_nli: np.ndarray | None = None  # the NLI probe's input (nli.VECTOR_DIM per row), when a scorer was given
 
 
 def load_rows(path: str | Path) -> list[dict[str, Any]]:
@@ -90,8 +90,8 @@ class CachedEmbedder:
 def featurize_rows(rows: list[dict[str, Any]], embedder: Any, nli: Any = None) -> LabelledSet:
     """Feature matrix for labelled rows; sources are split and embedded once each.
 
-    With an NLI scorer (`nli.NLIScorer` or anything with `class1(pairs)`), the
-    `nli.NLI_FEATURES` columns are computed too, all pairs in one call.
+    With an NLI scorer (`nli.NLIScorer` or anything with `vectors(pairs)`), each
+    row's probe input (the mean pair vector, `nli.mean_vector`) is computed too.
     """
     sources: dict[str, int] = {}
     for r in rows:
@@ -116,8 +116,9 @@ def featurize_rows(rows: list[dict[str, Any]], embedder: Any, nli: Any = None) -
     x_nli = None
     if nli is not None:
         flat = [p for ps in pairs for p in ps]
-        probs = iter(np.asarray(nli.class1(flat), dtype=np.float64))
-        x_nli = np.array([aggregate([next(probs) for _ in ps]) for ps in pairs])
+        vecs = np.asarray(nli.vectors(flat), dtype=np.float64)
+        bounds = np.cumsum([0] + [len(ps) for ps in pairs])
+        x_nli = np.array([mean_vector(vecs[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
     return LabelledSet(
         ids=tuple(r["id"] for r in rows),
         X=np.array(X),

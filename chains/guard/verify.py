@@ -4,8 +4,9 @@
    project never mentions makes the claim unsupported outright;
 2. a support score in [0, 1] from `features.claim_features` and the logistic
    model fitted by `scripts/fit_guard.py` (chains/guard_params.json); when the
-   optional NLI stage is installed (`nli.py`), two cross-encoder features are
-   added and the model fitted with them (the "nli" part of the file) is used;
+   optional NLI stage is installed (`nli.py`), a probe on a cross-encoder's
+   last layer adds one feature and the model fitted with it (the "nli" part
+   of the file) is used;
 3. when the score falls inside `settings.guard_judge_band` and a provider that
    supports the "judge" task is available, an LLM judge whose answer must be
    strict JSON ({"verdict": "supported"|"unsupported", "reason": "..."}); any
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from chains.guard.features import FEATURE_NAMES, SourceView, claim_features
-from chains.guard.nli import NLI_FEATURES, best_pairs, get_scorer, nli_features
+from chains.guard.nli import NLI_FEATURES, Probe, best_pairs, get_scorer, nli_features
 from chains.guard.specifics import HARD_KINDS, ProjectText, Specific, extract_specifics, missing_specifics
 
 __all__ = [
@@ -64,6 +65,7 @@ class Params:
     coef: np.ndarray
     intercept: float
     threshold: float
+    probe: Probe | None = None  # the NLI stage's probe (the "nli" model only)
 
 
 def _params(data: dict[str, Any], expected: tuple[str, ...], path: str, what: str) -> Params:
@@ -76,6 +78,7 @@ def _params(data: dict[str, Any], expected: tuple[str, ...], path: str, what: st
         coef=np.array(data["coef"]),
         intercept=float(data["intercept"]),
         threshold=float(data["threshold"]),
+        probe=Probe.from_dict(data["probe"]) if "probe" in data else None,
     )
 
 
@@ -90,7 +93,11 @@ def load_params(path: str = str(PARAMS_PATH)) -> Params:
 def load_nli_params(path: str = str(PARAMS_PATH)) -> Params | None:
     """The model fitted with the NLI features (the "nli" part of guard_params.json), or None."""
     data = json.loads(Path(path).read_text(encoding="utf-8")).get("nli")
-    return _params(data, FEATURE_NAMES + NLI_FEATURES, path, "NLI features") if data else None
+    if not data:
+        return None
+    if "probe" not in data:
+        raise ValueError(f"{path} has an NLI model without its probe; run scripts/fit_guard.py to refit")
+    return _params(data, FEATURE_NAMES + NLI_FEATURES, path, "NLI features")
 
 
 @functools.lru_cache(maxsize=1)
@@ -224,9 +231,9 @@ def decide(
     nli_note = ""
     nli_params = _nli_params_or_none() if not hard else None
     scorer = get_scorer() if nli_params is not None else None
-    if scorer is not None and nli_params is not None:
+    if scorer is not None and nli_params is not None and nli_params.probe is not None:
         pairs = best_pairs(claim_sentences, claim_vectors, view.sentences, view.vectors)
-        feats = np.concatenate([feats, nli_features(pairs, scorer)])
+        feats = np.concatenate([feats, nli_features(pairs, scorer, nli_params.probe)])
         params, nli_note = nli_params, " with NLI"
     score = support_score(feats, params)
     if hard:
