@@ -43,11 +43,14 @@ def test_rating_rewards_and_a_low_rating_writes_a_pending_improvement(services):
 
     before = shape()  # "generated", plus a "guard_revision" when the guard rewrote a claim
     assert before[0] == ("generated", "active")
+    latest = services.store.latest_version(result.item_id).id
     rate_version(services, result.item_id, result.version_id, 5, "great")
     assert shape() == before  # a good rating adds no version
     rate_version(services, result.item_id, result.version_id, 1, "shorter, please")
     assert shape() == [*before, ("improvement", "pending")]
-    assert services.store.latest_version(result.item_id).id == result.version_id
+    assert (
+        services.store.latest_version(result.item_id).id == latest
+    )  # a pending improvement is not the latest
     rewards = services.store.query("SELECT event, value, reward, strategy FROM agent_rewards ORDER BY id")
     assert [(r["event"], r["reward"]) for r in rewards] == [("rating", 1.0), ("rating", -1.0)]
     assert {r["strategy"] for r in rewards} == {result.choice.strategy.key}
