@@ -36,7 +36,7 @@ DEFAULT_OUT = ROOT / "chains" / "guard_params.json"
 CACHE = ROOT / "data" / "guard_cache" / "guard_dev_minilm.npz"
 NLI_CACHE = ROOT / "data" / "guard_cache" / "guard_dev_nli_vec.npz"
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
-PROBE_C_GRID = (0.001, 0.003, 0.01, 0.03)
+PROBE_C_GRID = (0.003, 0.01, 0.03)  # 0.001 underfit on 3 seeds of grouped CV (docs/readme/guard.md)
 
 
 def load_real_embedder():
@@ -77,39 +77,27 @@ SIGNS = {
 
 
 class CachedNLI:
-    """An NLI scorer with a (premise, hypothesis) -> vector cache saved as one .npz file."""
+    """An NLI scorer behind `CachedEmbedder`'s on-disk cache: a pair is cached under its joined text."""
+
+    SEP = "\x00"
 
     def __init__(self, scorer, cache_file: Path | None = None):
-        self.inner, self.cache_file, self.cache = scorer, cache_file, {}
-        if cache_file and cache_file.exists():
-            data = np.load(cache_file, allow_pickle=False)
-            if "vectors" in data.files:  # older caches held the head's probabilities
-                self.cache = {str(k): v for k, v in zip(data["keys"], data["vectors"], strict=True)}
-        self._dirty = False
+        from chains.guard.dataset import CachedEmbedder
 
-    @staticmethod
-    def _key(pair) -> str:
-        import hashlib
+        self.inner = scorer
+        self.cache = CachedEmbedder(self, cache_file)
 
-        return hashlib.sha1(("\x00".join(pair)).encode("utf-8")).hexdigest()
+    def embed(self, texts):
+        """`CachedEmbedder`'s inner call: joined pairs back into pairs for the scorer."""
+        return self.inner.vectors([tuple(t.split(self.SEP, 1)) for t in texts])
 
     def vectors(self, pairs):
         """One vector per pair, running the model only on pairs not cached."""
-        keys = [self._key(p) for p in pairs]
-        todo = {k: p for k, p in zip(keys, pairs, strict=True) if k not in self.cache}
-        if todo:
-            for k, v in zip(todo, self.inner.vectors(list(todo.values())), strict=True):
-                self.cache[k] = np.asarray(v, dtype=np.float32)
-            self._dirty = True
-        return np.stack([self.cache[k] for k in keys]) if keys else np.zeros((0, 0))
+        return self.cache.embed([self.SEP.join(p) for p in pairs])
 
     def save(self) -> None:
         """Write the cache file when anything new was scored."""
-        if self.cache_file and self._dirty:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            keys = sorted(self.cache)
-            np.savez(self.cache_file, keys=np.array(keys), vectors=np.stack([self.cache[k] for k in keys]))
-            self._dirty = False
+        self.cache.save()
 
 
 def load_nli():
@@ -133,13 +121,8 @@ def make_probe(C: float):
 
 
 def probe_oof(V, y, groups, C: float, folds: int, seed: int) -> np.ndarray:
-    """Out-of-fold probe logits, folds grouped by source (the same folds as `grouped_oof` for one seed)."""
-    from sklearn.model_selection import GroupKFold
-
-    oof = np.zeros(len(y))
-    for tr, te in GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(V, y, groups):
-        oof[te] = make_probe(C).fit(V[tr], y[tr]).decision_function(V[te])
-    return oof
+    """Out-of-fold probe logits (the same grouped folds as `grouped_oof` for one seed)."""
+    return _oof(lambda a, b, t: make_probe(C).fit(a, b).decision_function(t), V, y, groups, folds, seed)
 
 
 def probe_params(V, y, C: float) -> dict:
@@ -201,15 +184,21 @@ def make_model(C: float, names=None):
     return SignedLogistic(C, [SIGNS[n] for n in (names or FEATURE_NAMES)])
 
 
-def grouped_oof(X, y, groups, C: float, folds: int, seed: int, names=None) -> np.ndarray:
-    """Out-of-fold probabilities with folds grouped by source."""
+def _oof(fit_score, X, y, groups, folds: int, seed: int) -> np.ndarray:
+    """Out-of-fold scores with folds grouped by source; `fit_score(X_tr, y_tr, X_te)` scores a test fold."""
     from sklearn.model_selection import GroupKFold
 
     oof = np.zeros(len(y))
-    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for tr, te in splitter.split(X, y, groups):
-        oof[te] = make_model(C, names).fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+    for tr, te in GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(X, y, groups):
+        oof[te] = fit_score(X[tr], y[tr], X[te])
     return oof
+
+
+def grouped_oof(X, y, groups, C: float, folds: int, seed: int, names=None) -> np.ndarray:
+    """Out-of-fold probabilities of the score model."""
+    return _oof(
+        lambda a, b, t: make_model(C, names).fit(a, b).predict_proba(t)[:, 1], X, y, groups, folds, seed
+    )
 
 
 def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from chains.guard.textutil import content_tokens
 
 __all__ = [
     "NLI_FEATURES",
@@ -201,12 +202,8 @@ def reset_scorer() -> None:
         _STATE.clear()
 
 
-def _words(text: str) -> set[str]:
-    return {
-        w
-        for w in re.findall(r"[a-z0-9][a-z0-9.,'-]*[a-z0-9]|[a-z0-9]", text.lower())
-        if len(w) > 3 or w.isdigit()
-    }
+def _content(text: str) -> set[str]:
+    return set(content_tokens(text))
 
 
 def best_pairs(
@@ -225,9 +222,9 @@ def best_pairs(
     for claim, sim in zip(claim_sentences, sims, strict=True):
         order = [int(j) for j in np.argsort(-sim)[: SECOND_POOL + 1]]
         first = order[0]
-        lacking = _words(claim) - _words(source_sentences[first])
+        lacking = _content(claim) - _content(source_sentences[first])
         gains = {
-            j: len(lacking & _words(source_sentences[j]))
+            j: len(lacking & _content(source_sentences[j]))
             for j in order[1:]
             if sim[j] >= sim[first] - SECOND_WITHIN
         }
