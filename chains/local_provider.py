@@ -51,12 +51,24 @@ class LocalProvider(Provider):
 
     name = "local"
 
-    def __init__(self, model_path: str, n_threads: int = 1, max_tokens: int = 320, timeout_s: float = 30.0):
+    def __init__(
+        self,
+        model_path: str,
+        n_threads: int = 1,
+        max_tokens: int = 320,
+        timeout_s: float = 30.0,
+        judge: bool = False,
+    ):
         self.model_path = model_path
+        self.judge = judge
         self.timeout_s = timeout_s
         self.model = Path(model_path).stem if model_path else "none"
         self.n_threads = n_threads
         self.max_tokens = max_tokens
+
+    def supports(self, task: str) -> bool:
+        """Every task but the guard's judge, which needs `HERALD_LOCAL_JUDGE=1` (a model that can judge)."""
+        return task != "judge" or self.judge
 
     def available(self) -> tuple[bool, str]:
         """Model file present and llama-cpp-python importable."""
@@ -164,6 +176,7 @@ def local_providers(settings: Settings) -> list[Provider]:
             settings.local_threads,
             settings.local_max_tokens,
             settings.provider_timeout_s,
+            settings.local_judge,
         )
     ]
 

@@ -45,6 +45,9 @@ __all__ = [
     "STOPWORDS",
 ]
 
+# A guard rewrite copies an evidence sentence only when it shares this much of the claim's words;
+# below it the copy would swap the subject ("uses PostgreSQL" -> an unrelated README sentence).
+REWRITE_COVER = 0.5
 KIND_WEIGHT = {"readme": 1.0, "docs": 0.9, "example": 0.85, "changelog": 0.7, "issue": 0.5, "commit": 0.45}
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\s*(?:%|x|ms|s|k|KB|MB|GB)?\b")
 _USAGE = re.compile(
@@ -217,7 +220,8 @@ def _adjust(brief: Brief, strategy: Strategy, instruction: str) -> tuple[Brief, 
 
 
 def _whole_sentence(text: str) -> bool:
-    """True unless `text` is a fragment a chunk boundary cut off (list marker, mid-sentence start or end)."""
+    """True unless `text` is a fragment a chunk boundary cut off (list marker, mid-sentence start or end)
+    or a table row."""
     last = re.sub(r"\W+$", "", text).rsplit(" ", 1)[-1].lower()
     return (
         len(text) <= 280
@@ -227,6 +231,7 @@ def _whole_sentence(text: str) -> bool:
         and text.count("`") % 2 == 0
         and text.count("(") == text.count(")")
         and "**" not in text
+        and text.count("|") < 2  # a Markdown table row, not a sentence
     )
 
 
@@ -252,6 +257,16 @@ def _evidence(passages: Sequence[Passage], text: str, n: int) -> list[str]:
                 scored.append((-overlap, i, 0, body))
     scored.sort()
     return [t for *_, t in scored[:n]]
+
+
+def _stems(text: str) -> set[str]:
+    return {t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t for t in tokens(text)}
+
+
+def _coverage(claim: str, sentence: str) -> float:
+    """Share of the claim's content words (plural 's' ignored) that `sentence` also uses."""
+    want = _stems(claim)
+    return len(want & _stems(sentence)) / len(want) if want else 1.0
 
 
 class TemplateProvider(Provider):
@@ -298,7 +313,16 @@ class TemplateProvider(Provider):
         ctx = request.context
         text = str(ctx.get("text", ""))
         if not ctx.get("whole_post"):
-            return " ".join(_evidence(request.passages, text, int(ctx.get("sentences", 2))))
+            n = int(ctx.get("sentences", 2))
+            picked = [
+                e for e in _evidence(request.passages, text, n + 4) if _coverage(text, e) >= REWRITE_COVER
+            ]
+            if text and not picked:
+                raise InvalidOutputError(
+                    f"no evidence sentence shares {REWRITE_COVER:.0%} of the claim's words, "
+                    "so copying one would change the subject"
+                )
+            return " ".join(picked[:n])
         brief, strategy = _adjust(
             ctx.get("brief") or Brief(), ctx.get("strategy") or Strategy(), str(ctx.get("instruction", ""))
         )

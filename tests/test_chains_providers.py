@@ -18,7 +18,8 @@ from chains.errors import (
     UnknownProviderError,
 )
 from chains.groq_provider import GroqProvider
-from chains.local_provider import LocalProvider
+from chains.guard.verify import judge_available
+from chains.local_provider import LocalProvider, local_providers
 from chains.openai_provider import OpenAICompatProvider
 from chains.prompts import build_post_request
 from chains.providers import (
@@ -132,6 +133,14 @@ def test_groq_without_key_names_the_fix():
     assert provider.available() == (False, "No API key for groq: set GROQ_API_KEY")
     with pytest.raises(NeedsKeyError, match="GROQ_API_KEY"):
         provider.generate(_post_request())
+
+
+def test_local_model_judges_only_when_asked(settings):
+    shipped = local_providers(settings)[0]
+    assert shipped.supports("rewrite") and not shipped.supports("judge")
+    assert not judge_available(FallbackChain([shipped]))[0]
+    asked = local_providers(replace(settings, local_judge=True))[0]
+    assert asked.supports("judge")
 
 
 def test_template_never_judges():
@@ -309,13 +318,36 @@ def test_groq_with_key_talks_to_a_real_http_server(chat_server):
     assert chat_server.bodies[0]["model"] == "llama-3.1-8b-instant"
 
 
+def test_template_rewrite_keeps_the_subject_or_refuses():
+    from chains.errors import InvalidOutputError
+    from chains.template_provider import TemplateProvider
+    from chains.types import Request
+    from rag.types import Passage
+
+    unrelated = (
+        Passage("Herald keeps a demo project under data/samples for first runs.", "docs", "a.md", 1.0),
+    )
+    ctx = {"text": "Herald was written in Rust and stores posts in PostgreSQL.", "sentences": 1}
+    req = Request(task="rewrite", system="", user="", passages=unrelated, context=ctx)
+    with pytest.raises(InvalidOutputError, match="change the subject"):
+        TemplateProvider().generate(req)
+    related = (*unrelated, Passage("Herald stores every post in a SQLite file.", "docs", "b.md", 0.9))
+    req = Request(task="rewrite", system="", user="", passages=related, context=ctx)
+    assert TemplateProvider().generate(req).text == "Herald stores every post in a SQLite file."
+    table = (Passage("Herald stores | posts | in SQLite |", "docs", "c.md", 1.0),)
+    with pytest.raises(InvalidOutputError):
+        TemplateProvider().generate(Request(task="rewrite", system="", user="", passages=table, context=ctx))
+
+
 def test_template_rewrite_never_returns_a_cut_off_fragment():
     from chains.template_provider import TemplateProvider
     from chains.types import Request
     from rag.types import Passage
 
     fragments = (
-        Passage("- **Evidence** (`evidence.py`): for each claim, the best sentences of the", "docs", "a.md", 1.0),
+        Passage(
+            "- **Evidence** (`evidence.py`): for each claim, the best sentences of the", "docs", "a.md", 1.0
+        ),
         Passage("guard sentences are cached per index and reused", "docs", "b.md", 0.9),
     )
     req = Request(

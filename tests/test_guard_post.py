@@ -73,6 +73,27 @@ def test_a_rewrite_that_invents_again_is_dropped(settings, emb):
     assert report.revised_text == ""
 
 
+def test_a_rewrite_that_is_not_one_plain_sentence_is_refused(settings, emb):
+    echo = FakeProvider("echo").enqueue("Evidence: - Current version: 2.3.0.\n\nClaim: tinyqueue 4.0.1")
+    table = FakeProvider("table").enqueue("| version | 2.3.0 |")
+    good = FakeProvider("good").enqueue("Current version: 2.3.0.")
+    draft = "tinyqueue 4.0.1 is the current version."
+    report = check_post(draft, PROJECT, emb, settings, FallbackChain([echo, table, good]))
+    (claim,) = report.claims
+    assert claim.revised_text == "Current version: 2.3.0." and "rewritten by good" in claim.reason
+    assert [len(p.history) for p in (echo, table, good)] == [1, 1, 1]
+
+
+def test_offline_rewrite_that_would_change_the_subject_drops_the_claim(settings, emb):
+    from chains.template_provider import TemplateProvider
+
+    draft = "tinyqueue keeps its jobs in PostgreSQL and Redis clusters."
+    report = check_post(draft, PROJECT, emb, settings, FallbackChain([TemplateProvider()]))
+    (claim,) = report.claims
+    assert claim.verdict == "unsupported" and claim.revised_text == ""
+    assert "change the subject" in claim.reason and report.revised_text == ""
+
+
 def test_drop_when_no_provider_can_rewrite(settings, emb):
     chain = FallbackChain([FailingProvider()])
     report = check_post("Version 7.7.7 adds Kafka.", PROJECT, emb, settings, chain)

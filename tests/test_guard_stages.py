@@ -19,6 +19,22 @@ PROJECT = (
 )
 
 
+def test_markdown_list_items_and_table_rows_are_sentences_of_their_own():
+    text = (
+        "Herald is a studio.\n- **Search without a server.** The index is FAISS.\n"
+        "| stage | figure |\n|---|---|\n| query p50 at 50k chunks | 3.0 ms |\n"
+    )
+    got = [text[a:b] for a, b in sentence_spans(text)]
+    assert got == [
+        "Herald is a studio.",
+        "- **Search without a server.**",
+        "The index is FAISS.",
+        "| stage | figure |",
+        "|---|---|",
+        "| query p50 at 50k chunks | 3.0 ms |",
+    ]
+
+
 def test_claim_offsets_slice_the_draft_exactly():
     draft = (
         "Big news! 🚀 tinyqueue 2.3.0 is out.\n\nIt stores jobs in SQLite. Want to try it? #python #sqlite"
@@ -129,3 +145,21 @@ def test_judge_answers_are_parsed_strictly():
         '{"verdict": "supported", "reason": 3}',
     ):
         assert parse_judgement(bad) is None, bad
+
+
+def test_dropping_a_list_items_only_sentence_removes_its_bare_title():
+    from chains.guard.report import Claim
+    from chains.guard.rewrite import apply_revisions
+
+    draft = "Intro line.\n\n- **Offline.** It runs offline.\n- **Fast.** It is fast.\nEnd."
+
+    def claim(text: str, revised: str | None) -> Claim:
+        start = draft.index(text)
+        return Claim(text, start, start + len(text), True, "unsupported", 0.1, (), "r", revised, "score")
+
+    dropped = apply_revisions(draft, (claim("It runs offline.", ""),))
+    assert dropped == "Intro line.\n\n- **Fast.** It is fast.\nEnd."
+    rewritten = apply_revisions(draft, (claim("It runs offline.", "It runs on a laptop."),))
+    assert "- **Offline.** It runs on a laptop." in rewritten
+    kept_title = apply_revisions(draft, (claim("It is fast.", ""), claim("It runs offline.", "It runs.")))
+    assert kept_title == "Intro line.\n\n- **Offline.** It runs.\nEnd."

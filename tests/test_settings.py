@@ -39,11 +39,18 @@ def test_env_values_are_parsed():
         ("HERALD_KIND_WEIGHTS", "blog=1"),
         ("HERALD_GUARD_JUDGE_BAND", "0.9,0.1"),
         ("HERALD_PROVIDERS", "groq,skynet"),
+        ("HERALD_LOCAL_JUDGE", "maybe"),
     ],
 )
 def test_bad_values_name_the_variable(name, value):
     with pytest.raises(SettingsError, match=name):
         load_settings({name: value})
+
+
+@pytest.mark.parametrize("value,expected", [("1", True), ("yes", True), ("0", False), ("off", False)])
+def test_local_judge_flag_is_parsed(value, expected):
+    assert load_settings({}).local_judge is False
+    assert load_settings({"HERALD_LOCAL_JUDGE": value}).local_judge is expected
 
 
 def test_secrets_are_masked_in_public_dict_and_repr():

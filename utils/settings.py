@@ -78,6 +78,7 @@ class Settings:
     openai_api_key: str = field(default="", repr=False)
     local_model_path: str = ""
     local_max_tokens: int = 320
+    local_judge: bool = False  # the shipped 135M model answers the judge with malformed JSON
     local_threads: int = 1  # llama.cpp with 2 threads on a busy 2-core box ran 20x slower (OpenMP spin)
     provider_timeout_s: float = 30.0
     temperature: float = 0.4
@@ -199,6 +200,15 @@ def _band(v: str) -> tuple[float, float]:
     return (lo, hi)
 
 
+def _bool(v: str) -> bool:
+    low = v.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected 1/0, true/false, yes/no or on/off")
+
+
 def _weights3(v: str) -> tuple[float, float, float]:
     a, b, c = (float(p) for p in v.split(","))
     return (a, b, c)
@@ -254,6 +264,7 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "HERALD_LOCAL_MODEL_PATH": ("local_model_path", _str),
     "HERALD_LOCAL_MAX_TOKENS": ("local_max_tokens", int),
     "HERALD_LOCAL_THREADS": ("local_threads", int),
+    "HERALD_LOCAL_JUDGE": ("local_judge", _bool),
     "HERALD_PROVIDER_TIMEOUT_S": ("provider_timeout_s", float),
     "HERALD_TEMPERATURE": ("temperature", float),
     "GITHUB_TOKEN": ("github_token", _str),

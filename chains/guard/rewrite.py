@@ -1,8 +1,9 @@
 """Rewrite unsupported claims from their evidence with the writing chain, or drop them.
 
 `rewrite_claim` asks the chain (task "rewrite") for one sentence built only
-from the evidence; the caller re-checks the answer and keeps it only when it
-is supported. `can_rewrite` says whether any provider in the chain can do it.
+from the evidence; an answer that is not one plain sentence (`form_problem`:
+the prompt echoed, a list or table, several sentences) is refused, and the
+caller re-checks the rest and keeps a rewrite only when it is supported. `can_rewrite` says whether any provider in the chain can do it.
 `apply_revisions` rebuilds the post text from the draft by character offsets.
 It does not decide verdicts.
 """
@@ -15,9 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from chains.guard.report import Claim, Evidence
+from chains.guard.textutil import split_sentences
 from rag.types import Passage
 
-__all__ = ["REWRITE_SYSTEM", "can_rewrite", "rewrite_claim", "apply_revisions"]
+__all__ = ["REWRITE_SYSTEM", "can_rewrite", "rewrite_claim", "apply_revisions", "form_problem"]
 
 log = logging.getLogger(__name__)
 REWRITE_SYSTEM = (
@@ -74,9 +76,13 @@ def rewrite_claim(
         max_tokens=120,
         temperature=0.0,
     )
-    check = (lambda raw: recheck(_clean(raw))) if recheck is not None else None
+
+    def check(raw: str) -> str:
+        text = _clean(raw)
+        return form_problem(text) or (recheck(text) if recheck is not None else "")
+
     try:
-        result = chain.run(req, check=check) if check is not None else chain.run(req)
+        result = chain.run(req, check=check)
     except Exception as exc:  # every provider failed or no rewrite held up: the caller drops the claim
         attempts = getattr(exc, "attempts", ()) or ()
         errors = "; ".join(f"{a.provider}: {a.error}" for a in attempts if getattr(a, "error", ""))
@@ -87,10 +93,34 @@ def rewrite_claim(
     return text, f"rewritten by {result.provider}"
 
 
+def form_problem(text: str) -> str:
+    """Why a rewrite is not one plain sentence (it echoes the prompt, is a list or table, or runs on), or ""."""
+    if re.search(r"\b(?:evidence|claim)\s*:", text, re.I):
+        return "the answer repeats the prompt"
+    if re.match(r"[-*•]\s", text) or re.search(r"\s[-*•]\s+\*\*|\|", text):
+        return "the answer is a list or a table, not a sentence"
+    if len(split_sentences(text)) > 2:
+        return "the answer is more than one sentence"
+    return ""
+
+
 def _clean(text: str) -> str:
     text = (text or "").strip().strip('"“”').strip()
     text = re.sub(r"^(?:rewritten claim|claim|answer)\s*:\s*", "", text, flags=re.I)
     return " ".join(text.split())[:600]
+
+
+_BARE_TITLE = re.compile(r"[ \t]*(?:[-*•][ \t]+|\d+[.)][ \t]+)?(?:\*\*[^*\n]+\*\*|__[^_\n]+__)?[ \t]*")
+
+
+def _drop_bare_title(text: str, pos: int) -> str:
+    """Remove the line around `pos` when a drop left only a list marker or a bold title on it."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    if _BARE_TITLE.fullmatch(text[start:end]) and text[start:end].strip():
+        return text[:start] + text[end + 1 :]
+    return text
 
 
 def apply_revisions(draft: str, claims: tuple[Claim, ...]) -> str:
@@ -105,6 +135,6 @@ def apply_revisions(draft: str, claims: tuple[Claim, ...]) -> str:
             after = c.end
             while after < len(out) and out[after] in " \t":
                 after += 1
-            out = out[: c.start] + out[after:]
+            out = _drop_bare_title(out[: c.start] + out[after:], c.start)
     out = re.sub(r"\n{3,}", "\n\n", out)
     return "\n".join(line.rstrip() for line in out.splitlines()).strip()

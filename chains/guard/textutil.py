@@ -1,8 +1,9 @@
 """Text helpers the guard shares: sentence spans, tokens, stopwords, negations.
 
 Pure functions over strings; no models, no I/O. Sentence splitting is a small
-regex splitter tuned for posts, READMEs and news text (lower-case text too); it
-does not try to be a full linguistic segmenter.
+regex splitter tuned for posts, READMEs and news text (lower-case text too); a
+Markdown list item or table row starts a new sentence. It does not try to be a
+full linguistic segmenter.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ _ABBREV = {
     "u.k",
 }
 _BOUNDARY = re.compile(
-    r"(?<=[.!?…])[\"')\]]*[^\w\s]{0,3}\s+|\n\s*\n|\n(?=\s*(?:[-*•#]|\d+[.)]\s))|\n(?=[A-Z][\w ]{0,30}:)"
+    r"(?<=[.!?…])[\"')\]]*[^\w\s]{0,3}\s+|\n\s*\n|\n(?=\s*(?:[-*•#|]|\d+[.)]\s))|\n(?=[A-Z][\w ]{0,30}:)"
 )
 _WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*", re.I)
 
