@@ -163,3 +163,17 @@ def test_dropping_a_list_items_only_sentence_removes_its_bare_title():
     assert "- **Offline.** It runs on a laptop." in rewritten
     kept_title = apply_revisions(draft, (claim("It is fast.", ""), claim("It runs offline.", "It runs.")))
     assert kept_title == "Intro line.\n\n- **Offline.** It runs.\nEnd."
+
+
+def test_table_rows_become_evidence_with_their_headers():
+    from chains.guard.evidence import split_with_lines
+
+    text = (
+        "# Benchmarks\n\n| workers | jobs per second |\n|---|---|\n| 1 | 1,900 |\n| 4 | 4,800 |\n\n"
+        "Throughput is bounded.\n| a headless | row |"
+    )
+    got = [(s.text, s.start_line) for s in split_with_lines(text, "docs/benchmarks.md", first_line=10)]
+    assert ("workers: 1; jobs per second: 1,900", 14) in got
+    assert ("workers: 4; jobs per second: 4,800", 15) in got
+    assert all(set(t) - set("|-: ") for t, _ in got), "the |---| rule is not evidence"
+    assert ("| a headless | row |", 18) in got, "a row whose header is not in the chunk stays as it is"

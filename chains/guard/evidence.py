@@ -17,6 +17,7 @@ that disagrees with itself. No verdicts here.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,13 +55,44 @@ class SourceSentence:
 
 
 def split_with_lines(text: str, path: str, first_line: int = 1) -> list[SourceSentence]:
-    """Sentences of a text with 1-based line ranges (offset by `first_line`)."""
+    """Sentences of a text with 1-based line ranges (offset by `first_line`).
+
+    A Markdown table row reads as "header: cell; ..." when its table's header
+    is in the text (a bare "| 1 | 1,900 |" says nothing on its own); separator
+    rows are skipped.
+    """
     out = []
+    lines = text.split("\n")
     for a, b in sentence_spans(text):
         start = first_line + text.count("\n", 0, a)
         end = start + text.count("\n", a, b)
-        out.append(SourceSentence(text[a:b], path, start, end))
+        sentence = text[a:b]
+        if sentence.startswith("|"):
+            if not re.search(r"\w", sentence):
+                continue
+            sentence = _table_row(sentence, lines, start - first_line)
+        out.append(SourceSentence(sentence, path, start, end))
     return out
+
+
+_TABLE_RULE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def _table_row(row: str, lines: list[str], line_index: int) -> str:
+    """A data row as "header: cell; ..." using the header above its table's rule line, else unchanged."""
+    top = line_index
+    while top > 0 and lines[top - 1].lstrip().startswith("|"):
+        top -= 1
+    if top + 1 >= len(lines) or top + 1 >= line_index or not _TABLE_RULE.fullmatch(lines[top + 1].strip()):
+        return row
+    header, cells = _cells(lines[top]), _cells(row)
+    if len(header) != len(cells):
+        return row
+    return "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True) if c)
 
 
 class _Embedded:
