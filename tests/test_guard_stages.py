@@ -177,3 +177,19 @@ def test_table_rows_become_evidence_with_their_headers():
     assert ("workers: 4; jobs per second: 4,800", 15) in got
     assert all(set(t) - set("|-: ") for t, _ in got), "the |---| rule is not evidence"
     assert ("| a headless | row |", 18) in got, "a row whose header is not in the chunk stays as it is"
+
+
+def test_rows_of_one_table_are_not_a_contradiction():
+    from chains.guard.evidence import find_conflict
+    from chains.guard.report import Evidence
+
+    rows = [
+        Evidence("workers: 1; jobs per second: 1,900", "docs/benchmarks.md", 7, 7, 0.8),
+        Evidence("workers: 4; jobs per second: 4,800", "docs/benchmarks.md", 8, 8, 0.8),
+    ]
+    assert find_conflict(rows) == ""
+    prose = [
+        Evidence("Each worker handles 1,900 jobs per second.", "README.md", 7, 7, 0.8),
+        Evidence("Each worker handles 4,800 jobs per second.", "docs/guide.md", 30, 30, 0.8),
+    ]
+    assert "different numbers" in find_conflict(prose)

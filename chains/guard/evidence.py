@@ -75,6 +75,8 @@ def split_with_lines(text: str, path: str, first_line: int = 1) -> list[SourceSe
     return out
 
 
+TABLE_SPAN = 40  # lines: rows this close in one file are taken as one table
+_TABLE_TEXT = re.compile(r"(?:[^;:|]+: [^;]*; )+[^;:|]+: |\|")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
 
 
@@ -271,6 +273,15 @@ def top_evidence(
     ]
 
 
+def _rows_of_one_table(a: Evidence, b: Evidence) -> bool:
+    """Both sentences are table rows ("header: cell; ...") of one file, a few lines apart."""
+    return (
+        a.path == b.path
+        and abs(a.start_line - b.start_line) <= TABLE_SPAN
+        and all(_TABLE_TEXT.match(e.text) for e in (a, b))
+    )
+
+
 def find_conflict(evidence: list[Evidence], min_score: float = 0.45) -> str:
     """A sentence explaining how two strong evidence sentences disagree, or ""."""
     strong = [e for e in evidence if e.score >= min_score]
@@ -284,6 +295,8 @@ def find_conflict(evidence: list[Evidence], min_score: float = 0.45) -> str:
             nums_b = {t for t in sb if any(c.isdigit() for c in t)}
             if overlap >= 0.5 and (negation_count(ta) > 0) != (negation_count(tb) > 0):
                 return f"the project contradicts itself: {a.location} and {b.location} disagree (one negates the other)"
+            if _rows_of_one_table(a, b):
+                continue  # rows of a table give different numbers for different cases by design
             if overlap >= 0.5 and nums_a and nums_b and nums_a != nums_b and not (nums_a & nums_b):
                 return f"the project contradicts itself: {a.location} and {b.location} give different numbers"
     return ""

@@ -3,7 +3,8 @@
 `rewrite_claim` asks the chain (task "rewrite") for one sentence built only
 from the evidence; an answer that is not one plain sentence (`form_problem`:
 the prompt echoed, a list or table, several sentences) is refused, and the
-caller re-checks the rest and keeps a rewrite only when it is supported. `can_rewrite` says whether any provider in the chain can do it.
+caller re-checks the rest and keeps a rewrite only when it is supported.
+`can_rewrite` says whether any provider in the chain can do it.
 `apply_revisions` rebuilds the post text from the draft by character offsets.
 It does not decide verdicts.
 """
