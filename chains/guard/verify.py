@@ -153,7 +153,10 @@ def judge_available(chain: Any) -> tuple[bool, str]:
     providers = list(getattr(chain, "providers", []) or [])
     able = [p for p in providers if _safe(p, "supports", "judge")]
     if not able:
-        return False, "no provider supports the judge task (the offline template cannot judge)"
+        return (
+            False,
+            "no provider can judge (the template writer never does; the local model only with HERALD_LOCAL_JUDGE=1)",
+        )
     ready = [p for p in able if _safe(p, "available")]
     if not ready:
         return False, "providers that can judge are not available (no key or no server)"
