@@ -112,6 +112,16 @@ def speed(rows, n: int, nli: bool = False) -> tuple[float, float]:
     return len(subset) / (src_s + claim_s), len(subset) / claim_s
 
 
+def sample_project(embedder, settings):
+    """tests/sample_project loaded and indexed (a cache hit after the first call), and its whole text."""
+    from rag.index import build_index
+    from rag.sources import load_source
+
+    source = load_source(ROOT / "tests" / "sample_project", settings)
+    index = build_index(source, embedder, settings)
+    return source, index, "\n".join(f"{d.path}\n{d.text}" for d in source.documents)
+
+
 def writer_share(embedder) -> None:
     """Unsupported share of claims written offline (template, then the local model) on the sample project."""
     from dataclasses import replace
@@ -120,15 +130,11 @@ def writer_share(embedder) -> None:
     from chains.guard import check_post
     from chains.providers import build_chain
     from chains.types import Brief, Strategy
-    from rag.index import build_index
     from rag.retrieve import retrieve
-    from rag.sources import load_source
     from utils.settings import load_settings
 
     base = load_settings()
-    source = load_source(ROOT / "tests" / "sample_project", base)
-    index = build_index(source, embedder, base)
-    project_text = "\n".join(f"{d.path}\n{d.text}" for d in source.documents)
+    source, index, project_text = sample_project(embedder, base)
     briefs = [
         Brief(style=s, tone=t)
         for s in ("announcement", "tutorial", "listicle")
@@ -184,14 +190,10 @@ def software_claims(embedder, baseline_threshold: float) -> None:
     from chains.guard import check_post
     from chains.guard import nli as nli_stage
     from chains.guard.textutil import split_sentences
-    from rag.index import build_index
-    from rag.sources import load_source
     from utils.settings import load_settings
 
     settings = load_settings()
-    source = load_source(ROOT / "tests" / "sample_project", settings)
-    index = build_index(source, embedder, settings)
-    project_text = "\n".join(f"{d.path}\n{d.text}" for d in source.documents)
+    _, index, project_text = sample_project(embedder, settings)
     path = ROOT / "bench" / "data" / "software_claims.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     y = np.array([r["label"] == "supported" for r in rows], dtype=int)

@@ -29,6 +29,7 @@ from chains.sentences import (
     tokens,
 )
 from chains.types import Brief, Completion, Request, Strategy
+from rag.lexical import stem
 from rag.types import Passage
 
 if TYPE_CHECKING:
@@ -260,11 +261,11 @@ def _evidence(passages: Sequence[Passage], text: str, n: int) -> list[str]:
 
 
 def _stems(text: str) -> set[str]:
-    return {t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t for t in tokens(text)}
+    return {stem(t) for t in tokens(text)}
 
 
 def _coverage(claim: str, sentence: str) -> float:
-    """Share of the claim's content words (plural 's' ignored) that `sentence` also uses."""
+    """Share of the claim's content words (plurals ignored) that `sentence` also uses."""
     want = _stems(claim)
     return len(want & _stems(sentence)) / len(want) if want else 1.0
 

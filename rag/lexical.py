@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["BM25Index", "tokenize"]
+__all__ = ["BM25Index", "tokenize", "stem"]
 
 K1 = 1.5
 B = 0.75
@@ -28,7 +28,8 @@ STOPWORDS = frozenset(
 )
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """A light English stem: plural "-ies"/"-s" removed (not "-ss", "-us", "-is")."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -42,7 +43,7 @@ def tokenize(text: str) -> list[str]:
     Example: tokenize("Queues in 2.3.0") == ["queue", "2", "3", "0", "2.3.0"]
     """
     low = text.lower()
-    words = [_stem(w) for w in _WORD.findall(low) if w not in STOPWORDS]
+    words = [stem(w) for w in _WORD.findall(low) if w not in STOPWORDS]
     return words + _VERSION.findall(low)
 
 

@@ -172,7 +172,9 @@ def test_table_rows_become_evidence_with_their_headers():
         "# Benchmarks\n\n| workers | jobs per second |\n|---|---|\n| 1 | 1,900 |\n| 4 | 4,800 |\n\n"
         "Throughput is bounded.\n| a headless | row |"
     )
-    got = [(s.text, s.start_line) for s in split_with_lines(text, "docs/benchmarks.md", first_line=10)]
+    sents = split_with_lines(text, "docs/benchmarks.md", first_line=10)
+    got = [(s.text, s.start_line) for s in sents]
+    assert {s.table_line for s in sents if s.text.startswith("workers:")} == {12}
     assert ("workers: 1; jobs per second: 1,900", 14) in got
     assert ("workers: 4; jobs per second: 4,800", 15) in got
     assert all(set(t) - set("|-: ") for t, _ in got), "the |---| rule is not evidence"
@@ -184,8 +186,8 @@ def test_rows_of_one_table_are_not_a_contradiction():
     from chains.guard.report import Evidence
 
     rows = [
-        Evidence("workers: 1; jobs per second: 1,900", "docs/benchmarks.md", 7, 7, 0.8),
-        Evidence("workers: 4; jobs per second: 4,800", "docs/benchmarks.md", 8, 8, 0.8),
+        Evidence("workers: 1; jobs per second: 1,900", "docs/benchmarks.md", 7, 7, 0.8, table_line=5),
+        Evidence("workers: 4; jobs per second: 4,800", "docs/benchmarks.md", 8, 8, 0.8, table_line=5),
     ]
     assert find_conflict(rows) == ""
     prose = [

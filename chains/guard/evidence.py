@@ -52,6 +52,7 @@ class SourceSentence:
     path: str
     start_line: int
     end_line: int
+    table_line: int = 0  # a table row: the line of its table's header (0: not a table row)
 
 
 def split_with_lines(text: str, path: str, first_line: int = 1) -> list[SourceSentence]:
@@ -66,17 +67,16 @@ def split_with_lines(text: str, path: str, first_line: int = 1) -> list[SourceSe
     for a, b in sentence_spans(text):
         start = first_line + text.count("\n", 0, a)
         end = start + text.count("\n", a, b)
-        sentence = text[a:b]
+        sentence, table_line = text[a:b], 0
         if sentence.startswith("|"):
             if not re.search(r"\w", sentence):
                 continue
-            sentence = _table_row(sentence, lines, start - first_line)
-        out.append(SourceSentence(sentence, path, start, end))
+            sentence, header = _table_row(sentence, lines, start - first_line)
+            table_line = first_line + header if header is not None else 0
+        out.append(SourceSentence(sentence, path, start, end, table_line))
     return out
 
 
-TABLE_SPAN = 40  # lines: rows this close in one file are taken as one table
-_TABLE_TEXT = re.compile(r"(?:[^;:|]+: [^;]*; )+[^;:|]+: |\|")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
 
 
@@ -84,17 +84,18 @@ def _cells(row: str) -> list[str]:
     return [c.strip() for c in row.strip().strip("|").split("|")]
 
 
-def _table_row(row: str, lines: list[str], line_index: int) -> str:
-    """A data row as "header: cell; ..." using the header above its table's rule line, else unchanged."""
+def _table_row(row: str, lines: list[str], line_index: int) -> tuple[str, int | None]:
+    """A data row as "header: cell; ..." and its header's line index, using the header above its
+    table's rule line; the row unchanged and None when that header is not in `lines`."""
     top = line_index
     while top > 0 and lines[top - 1].lstrip().startswith("|"):
         top -= 1
     if top + 1 >= len(lines) or top + 1 >= line_index or not _TABLE_RULE.fullmatch(lines[top + 1].strip()):
-        return row
+        return row, None
     header, cells = _cells(lines[top]), _cells(row)
     if len(header) != len(cells):
-        return row
-    return "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True) if c)
+        return row, None
+    return "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True) if c), top
 
 
 class _Embedded:
@@ -267,19 +268,15 @@ def top_evidence(
     order = np.argsort(-score)[:k]
     return [
         Evidence(
-            sents[i].text, sents[i].path, sents[i].start_line, sents[i].end_line, round(float(score[i]), 4)
+            sents[i].text,
+            sents[i].path,
+            sents[i].start_line,
+            sents[i].end_line,
+            round(float(score[i]), 4),
+            sents[i].table_line,
         )
         for i in order
     ]
-
-
-def _rows_of_one_table(a: Evidence, b: Evidence) -> bool:
-    """Both sentences are table rows ("header: cell; ...") of one file, a few lines apart."""
-    return (
-        a.path == b.path
-        and abs(a.start_line - b.start_line) <= TABLE_SPAN
-        and all(_TABLE_TEXT.match(e.text) for e in (a, b))
-    )
 
 
 def find_conflict(evidence: list[Evidence], min_score: float = 0.45) -> str:
@@ -295,7 +292,7 @@ def find_conflict(evidence: list[Evidence], min_score: float = 0.45) -> str:
             nums_b = {t for t in sb if any(c.isdigit() for c in t)}
             if overlap >= 0.5 and (negation_count(ta) > 0) != (negation_count(tb) > 0):
                 return f"the project contradicts itself: {a.location} and {b.location} disagree (one negates the other)"
-            if _rows_of_one_table(a, b):
+            if a.table_line and (a.path, a.table_line) == (b.path, b.table_line):
                 continue  # rows of a table give different numbers for different cases by design
             if overlap >= 0.5 and nums_a and nums_b and nums_a != nums_b and not (nums_a & nums_b):
                 return f"the project contradicts itself: {a.location} and {b.location} give different numbers"

@@ -25,6 +25,7 @@ class Evidence:
     start_line: int = 0
     end_line: int = 0
     score: float = 0.0
+    table_line: int = 0  # a table row: the line of its table's header (0: not a table row)
 
     @property
     def location(self) -> str:
