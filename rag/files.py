@@ -1,7 +1,8 @@
 """Read a project folder into `Document`s: which files count, how they are read, what is skipped.
 
 Covers the README, docs folders, examples folders, changelogs, other top-level
-text files and the last commit messages from `git log`. Vendored and build
+text files and the last commit messages (read with dulwich: no `git` process ever
+runs on a project, so its config, hooks and signature programs stay data). Vendored and build
 folders, binaries, lock files and minified files are skipped; file size, total
 size, file count and the number of directory entries scanned are capped, and
 everything left out is reported. It does not clone URLs (`rag.remote`) or unpack
@@ -14,7 +15,6 @@ import json
 import logging
 import os
 import re
-import subprocess
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -355,26 +355,36 @@ def scan_folder(root: Path, settings) -> FolderScan:
     return scan
 
 
-def read_git_log(root: Path, n: int, timeout_s: float = 15.0) -> tuple[list[Document], list[str]]:
-    """The last `n` commit messages of the repository at `root`, as `commit` documents, plus notes."""
+def read_git_log(root: Path, n: int) -> tuple[list[Document], list[str]]:
+    """The last `n` commit messages of the repository at `root`, as `commit` documents, plus notes.
+
+    Read with dulwich, a pure-Python git reader: the repository's own `.git/config`, hooks,
+    signature programs, pagers and diff drivers are data here, never run (no `git` process).
+    """
     if n <= 0 or not (root / ".git").exists():
         return [], []
-    cmd = ["git", "-c", "safe.directory=*", "-C", str(root), "log", f"-n{n}", "--no-color",
-           "--format=%H%x1f%ad%x1f%B%x1e", "--date=short"]  # fmt: skip
+    from dulwich.errors import NotGitRepository
+    from dulwich.repo import Repo
+
     try:
-        out = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        repo = Repo(str(root))
+    except (NotGitRepository, OSError, ValueError, KeyError) as exc:
         return [], [f"git log not read: {exc}"]
-    if out.returncode != 0:
-        err = out.stderr.decode("utf-8", "replace").strip().splitlines()
-        if err and "does not have any commits" in err[-1]:
-            return [], []
-        return [], [f"git log not read: {err[-1] if err else 'git failed'}"]
-    docs = []
-    for record in out.stdout.decode("utf-8", "replace").split("\x1e"):
-        parts = record.strip("\n").split("\x1f")
-        if len(parts) != 3 or not parts[2].strip():
-            continue
-        sha, _date, message = parts
-        docs.append(Document(kind="commit", path=f"commit:{sha.strip()[:7]}", text=message.strip()))
+    docs: list[Document] = []
+    try:
+        with repo:
+            try:
+                head = repo.head()
+            except KeyError:  # no commits yet
+                return [], []
+            for entry in repo.get_walker(include=[head], max_entries=n):
+                commit = entry.commit
+                message = commit.message.decode(commit.encoding or "utf-8", "replace").strip()
+                if message:
+                    sha = commit.id.decode("ascii")[:7]
+                    docs.append(Document(kind="commit", path=f"commit:{sha}", text=message))
+    except Exception as exc:  # a damaged or shallow history: keep what was read
+        LOG.info("git log of %s stopped: %s", root, exc)
+        note = f"git log stopped after {len(docs)} commits: {type(exc).__name__}"
+        return docs, [note]
     return docs, []

@@ -139,20 +139,33 @@ def host_reachable(host: str, timeout_s: float = REACH_TIMEOUT_S, port: int = 44
     return bool(result and result[0])
 
 
+# git obeys a repository's own config (hooks, fsmonitor, signature programs, pagers); a clone we
+# refresh could have been tampered with on disk, so every call switches those off and ignores the
+# machine's and the user's config too.
+_HARDENING = (
+    "core.hooksPath=/dev/null",
+    "core.fsmonitor=false",
+    "core.pager=cat",
+    "core.askPass=",
+    "credential.helper=",
+    "log.showSignature=false",
+    "gpg.program=false",
+    "submodule.recurse=false",
+    "protocol.ext.allow=never",
+    "http.lowSpeedLimit=1000",
+    "http.lowSpeedTime=15",
+)
+
+
 def _git(args: list[str], timeout_s: float, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "",
-           "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=5"}  # fmt: skip
-    cmd = [
-        "git",
-        "-c",
-        "safe.directory=*",
-        "-c",
-        "http.lowSpeedLimit=1000",
-        "-c",
-        "http.lowSpeedTime=15",
-        *args,
-    ]
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, timeout=timeout_s, check=False)
+           "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=5",
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_PAGER": "cat",
+           "GIT_NO_REPLACE_OBJECTS": "1"}  # fmt: skip
+    cmd = ["git", "--no-pager", "-c", "safe.directory=*"]
+    for setting in _HARDENING:
+        cmd += ["-c", setting]
+    return subprocess.run([*cmd, *args], cwd=cwd, env=env, capture_output=True, timeout=timeout_s, check=False)
 
 
 def _classify_failure(repo: RepoUrl, stderr: str) -> Exception:

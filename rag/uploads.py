@@ -2,7 +2,8 @@
 
 A zip is unpacked into a temporary folder under `data_dir/uploads/` (members with
 absolute paths, `..`, or symlinks are refused, and the unpacked size is capped so a
-zip bomb cannot fill the disk), read like a local folder, then deleted. It does
+zip bomb cannot fill the disk; a `.git/` folder is never unpacked, since git would
+obey its config), read like a local folder, then deleted. It does
 not build the `LoadedSource` (`rag.sources` does).
 """
 
@@ -23,7 +24,6 @@ from rag.files import (
     classify_top_file,
     decode_text,
     notebook_to_text,
-    read_git_log,
     scan_folder,
 )
 from rag.types import Document
@@ -63,7 +63,7 @@ def _member_skip(rel: PurePosixPath, info: zipfile.ZipInfo) -> str | None:
         return "symbolic link in zip"
     dirs = rel.parts[:-1]
     if ".git" in dirs[:2]:
-        return None  # keep git history so commit messages can be read
+        return ".git"  # an uploaded repository's git folder is never unpacked (its config could run programs)
     if any(d.startswith(".") or d.lower() in SKIP_DIRS or d.endswith(".egg-info") for d in dirs):
         return ""  # vendored/hidden: silently not unpacked
     if rel.suffix.lower() in BINARY_EXTS:
@@ -74,7 +74,7 @@ def _member_skip(rel: PurePosixPath, info: zipfile.ZipInfo) -> str | None:
 def _extract(data: bytes, dest: Path, settings, scan: UploadScan, label: str) -> int:
     """Unpack a zip safely into `dest`; returns how many files were written."""
     budget = 2 * int(settings.max_total_bytes)
-    written = files = 0
+    written = files = dropped_git = 0
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         members = zf.infolist()
         if len(members) > settings.max_scan_entries:
@@ -91,6 +91,9 @@ def _extract(data: bytes, dest: Path, settings, scan: UploadScan, label: str) ->
                 scan.skipped.append(f"{label}: {info.filename}: unsafe path refused (absolute or '..')")
                 continue
             reason = _member_skip(rel, info)
+            if reason == ".git":
+                dropped_git += 1
+                continue
             if reason:
                 scan.skipped.append(f"{label}: {rel}: {reason}")
             if reason is not None:
@@ -112,6 +115,11 @@ def _extract(data: bytes, dest: Path, settings, scan: UploadScan, label: str) ->
                     f"{label}: unpacking stopped at {budget:,} bytes (twice HERALD_MAX_TOTAL_BYTES)"
                 )
                 break
+    if dropped_git:
+        scan.notes.append(
+            f"{label}: the .git folder ({dropped_git:,} files) was not unpacked: uploaded git history is not "
+            "trusted, so no commit messages were read; give a repository URL to include its commits"
+        )
     return files
 
 
@@ -135,10 +143,9 @@ def _read_zip(name: str, data: bytes, settings, scan: UploadScan) -> None:
             return
         root = _project_root(dest)
         folder = scan_folder(root, settings)
-        commits, notes = read_git_log(root, settings.git_log_n)
-        scan.documents.extend(folder.documents + commits)
+        scan.documents.extend(folder.documents)
         scan.skipped.extend(f"{name}: {s}" for s in folder.skipped)
-        scan.notes.extend(f"{name}: {s}" for s in folder.notes + notes)
+        scan.notes.extend(f"{name}: {s}" for s in folder.notes)
         if not scan.name:
             stem = root.name if root != dest else Path(name).stem
             for suffix in ("-main", "-master", "-trunk", "-develop"):

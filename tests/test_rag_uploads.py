@@ -113,13 +113,15 @@ def test_zip_of_a_repository_with_zip_slip_attempts(tmp_path, settings):
         assert not list(settings.data_dir.parent.rglob(escaped))
 
 
-def test_zip_with_git_history_gives_commits(tmp_path, settings):
+def test_zip_with_git_history_is_read_without_its_git_folder(tmp_path, settings):
     repo = tmp_path / "proj"
     make_repo(repo, ["Add the widget", "Document the widget"])
     out = tmp_path / "proj.zip"
     _zip_dir(repo, out)
     src = load_uploads([("proj.zip", out.read_bytes())], settings)
-    assert [d.text for d in src.documents if d.kind == "commit"] == ["Document the widget", "Add the widget"]
+    assert not [d for d in src.documents if d.kind == "commit"]  # uploaded .git/ is never unpacked
+    assert src.documents[0].path == "README.md"
+    assert any("proj.zip: the .git folder" in n for n in src.notes)
     assert load_source(out, settings).kind == "local"  # a .zip path loads like an upload
 
 
