@@ -72,7 +72,8 @@ def _finish(
     if not documents:
         detail = f" Skipped: {'; '.join(skipped[:5])}." if skipped else ""
         raise EmptySourceError(f"No readable text in {location}: {empty_hint}.{detail}")
-    documents = _dedupe_paths(documents)
+    documents, secret_notes = _redact(_dedupe_paths(documents))
+    notes = [*notes, *secret_notes]
     return LoadedSource(
         kind=kind,
         location=location,
@@ -82,6 +83,22 @@ def _finish(
         content_hash=hash_documents(documents),
         name=name,
     )
+
+
+def _redact(documents: list[Document]) -> tuple[list[Document], list[str]]:
+    """Documents with every secret replaced by a marker, and one note per document that had some."""
+    from rag.redact import redact_text
+
+    out, notes = [], []
+    for doc in documents:
+        text, found = redact_text(doc.text)
+        if found:
+            kinds = ", ".join(sorted({f.kind for f in found}))
+            lines = ", ".join(str(n) for n in sorted({f.line for f in found})[:10])
+            notes.append(f"{doc.path}: {len(found)} secret(s) redacted ({kinds}; lines {lines}); never written from")
+            doc = replace(doc, text=text)
+        out.append(doc)
+    return out, notes
 
 
 def _dedupe_paths(documents: list[Document]) -> list[Document]:
