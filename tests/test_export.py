@@ -110,7 +110,10 @@ def test_buffer_csv_matches_documented_header_and_rows():
     assert parsed[2][3] == "2026-12-01 09:30"
 
 
-@pytest.mark.parametrize("payload", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize(
+    "payload",
+    ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx", " =1+1", "  @SUM(A1)", "\n=cmd|' /C calc'!A0"],
+)
 def test_csv_injection_is_neutralised(payload):
     assert neutralise_cell(payload) == "'" + payload
     parsed = _parse_csv(to_csv([_record(text=payload, title=payload, caption=payload)]))
@@ -118,7 +121,7 @@ def test_csv_injection_is_neutralised(payload):
     for col in ("text", "title", "caption"):
         assert row[col] == "'" + payload
     buffer_cell = _parse_csv(to_buffer_csv([_record(text=payload, hashtags=())]))[1][0]
-    assert buffer_cell in ("'" + payload, payload.strip())  # LinkedIn text is stripped first
+    assert buffer_cell in ("'" + payload, "'" + payload.strip(), payload.strip())  # LinkedIn text is stripped
     assert not buffer_cell.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 

@@ -232,7 +232,8 @@ def neutralise_cell(value: object) -> str:
     Example: neutralise_cell("=1+1") == "'=1+1"
     """
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_STARTS):
+    # Spreadsheets skip leading whitespace before reading a formula: " =1+1" runs too.
+    if text.startswith(_FORMULA_STARTS) or text.lstrip(" \t\r\n\u00a0\u3000").startswith(_FORMULA_STARTS):
         return "'" + text
     return text
 
