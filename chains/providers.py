@@ -173,6 +173,7 @@ class FallbackChain:
                 self._emit(attempt, request, item_id, run_id)
                 continue
             start = time.perf_counter()
+            completion = None
             try:
                 completion = provider.generate(request)
                 problem = "" if completion.text.strip() else "empty output"
@@ -182,13 +183,15 @@ class FallbackChain:
                     raise InvalidOutputError(problem)
             except Exception as exc:
                 latency = (time.perf_counter() - start) * 1000
-                attempt = Attempt(provider.name, provider.model, False, latency, _describe(exc))
+                used = (completion.tokens_in, completion.tokens_out) if completion is not None else (0, 0)
+                attempt = Attempt(provider.name, provider.model, False, latency, _describe(exc), False, *used)
                 LOG.info("provider %s/%s failed: %s", provider.name, provider.model, attempt.error)
                 attempts.append(attempt)
                 self._emit(attempt, request, item_id, run_id)
                 continue
             latency = (time.perf_counter() - start) * 1000
-            attempt = Attempt(provider.name, completion.model or provider.model, True, latency)
+            attempt = Attempt(provider.name, completion.model or provider.model, True, latency,
+                              tokens_in=completion.tokens_in, tokens_out=completion.tokens_out)  # fmt: skip
             attempts.append(attempt)
             self._emit(attempt, request, item_id, run_id, completion)
             return ChainResult(completion=completion, provider=provider.name, attempts=tuple(attempts))
@@ -219,14 +222,13 @@ class FallbackChain:
             extra["error"] = attempt.error
         if run_id:
             extra["run_id"] = run_id
-        if completion is not None:
-            extra["tokens_out"] = completion.tokens_out
         self.events.emit(
             "provider_attempt",
             item_id=item_id,
             provider=attempt.provider,
             latency_ms=attempt.latency_ms,
             outcome=outcome,
+            scores={"tokens_in": float(attempt.tokens_in), "tokens_out": float(attempt.tokens_out)},
             **extra,
         )
 

@@ -95,6 +95,8 @@ class Attempt:
     latency_ms: float
     error: str = ""
     skipped: bool = False  # not tried: unavailable (no key, no base URL, no model file)
+    tokens_in: int = 0  # from the provider's usage metadata (an output refused by the checks still cost them)
+    tokens_out: int = 0
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,12 @@ def test_secret_fields_are_not_logged(tmp_path):
     log.emit("generate", groq_api_key="gsk_123", note="fine")
     text = log.path.read_text()
     assert "gsk_123" not in text and "fine" in text
+
+
+def test_token_counts_are_logged_but_credentials_are_not(tmp_path):
+    log = EventLog(tmp_path)
+    log.emit("generate", tokens_in=120, tokens_out=80, github_token="ghp_secret", token="t0k", password="pw")
+    event = json.loads(log.path.read_text())
+    assert event["tokens_in"] == 120 and event["tokens_out"] == 80
+    text = log.path.read_text()
+    assert "ghp_secret" not in text and "t0k" not in text and '"pw"' not in text

@@ -9,6 +9,7 @@ log never grows without bound. Reading and aggregating is `utils.metrics`'s job.
 from __future__ import annotations
 
 import json
+import re
 import logging
 import os
 import threading
@@ -24,7 +25,8 @@ __all__ = ["EventLog", "StepTimer", "utc_now_iso"]
 
 LOG = logging.getLogger(__name__)
 EVENTS_FILE = "events.jsonl"
-_SECRET_HINTS = ("api_key", "token", "secret", "password")
+# Field names that may carry a credential ("token", "api_key", "github_token"), not counts ("tokens_in").
+_SECRET_FIELD = re.compile(r"api_?key|secret|passw|credential|authorization|(?:^|_)token$", re.IGNORECASE)
 
 
 def utc_now_iso() -> str:
@@ -33,7 +35,7 @@ def utc_now_iso() -> str:
 
 
 def _scrub(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in fields.items() if not any(h in k.lower() for h in _SECRET_HINTS)}
+    return {k: v for k, v in fields.items() if not _SECRET_FIELD.search(k)}
 
 
 @dataclass
