@@ -141,6 +141,7 @@ def build_dashboard(
     frame = loaded.frame
     provider_names = writing_providers(frame)
     sources = _sources(services)
+    unfiltered_by_period = frame  # drift needs the reference window before the period, too
     if since is not None:
         frame = frame[frame["ts"] >= since]
     if until is not None:
@@ -154,8 +155,13 @@ def build_dashboard(
     freq = agg.choose_freq(start, end)
     events = agg.with_bucket(frame, freq)
     parts = agg.split_steps(events)
+    drift_frame = unfiltered_by_period
+    if query.source_id is not None:
+        drift_frame = _only_source(services, drift_frame, query.source_id)
+    if query.provider:
+        drift_frame = _only_provider(drift_frame, query.provider)
     drift = detect_drift(
-        frame,
+        drift_frame,
         recent_h=settings.drift_recent_h,
         reference_h=settings.drift_reference_h,
         alpha=settings.drift_alpha,

@@ -135,3 +135,31 @@ def test_breaches_append_to_alerts_once(tmp_path):
     (tmp_path / "alerts.jsonl").open("a").write("not json\n")
     assert len(read_alerts(tmp_path)) == n
     assert read_alerts(tmp_path, since=datetime(2030, 1, 1, tzinfo=UTC)) == []
+
+
+def test_an_improvement_is_a_note_not_an_alert(tmp_path):
+    report = detect_drift(_frame(tmp_path, GenParams(quality_mean=90)), **WINDOWS)
+    quality = _status(report, "quality", "ks")
+    assert quality.status == "improved" and quality.detail == "better"
+    assert not quality.breached
+    assert record_alerts(report, tmp_path) == 0
+
+
+def test_one_alert_per_breach_episode_even_as_new_events_arrive(tmp_path):
+    frame = _frame(tmp_path, GenParams(quality_mean=40))
+    first = detect_drift(frame, **WINDOWS)
+    assert record_alerts(first, tmp_path) >= 1
+    quality_alerts = [a for a in read_alerts(tmp_path) if a["metric"] == "quality" and a["test"] == "ks"]
+    assert len(quality_alerts) == 1
+    # a newer event moves the window end: still the same episode, so no second alert
+    later = detect_drift(frame, **WINDOWS, end=frame["ts"].max().to_pydatetime() + timedelta(minutes=5))
+    assert _status(later, "quality", "ks").breached
+    assert record_alerts(later, tmp_path) == 0
+    # back to normal ends the episode; a new breach after that alerts again
+    calm = detect_drift(_frame(tmp_path, GenParams()), **WINDOWS)
+    assert not _status(calm, "quality", "ks").breached
+    record_alerts(calm, tmp_path)
+    again = detect_drift(_frame(tmp_path, GenParams(quality_mean=40), seed=5), **WINDOWS)
+    assert record_alerts(again, tmp_path) >= 1
+    quality_alerts = [a for a in read_alerts(tmp_path) if a["metric"] == "quality" and a["test"] == "ks"]
+    assert len(quality_alerts) == 2

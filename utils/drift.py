@@ -7,7 +7,8 @@ stability index (PSI), reported as the size of the shift, not as a gate. A
 breach is a p-value under `drift_alpha` or a recent mean under its quality
 floor (for latency: a recent p95 above its ceiling). Windows with fewer than
 `drift_min_events` events say so instead of testing. Breaches can be appended
-to `logs/alerts.jsonl` (once per metric, test and window end). No plotting.
+to `logs/alerts.jsonl` once per breach episode (a metric and test that got worse, until it
+recovers); an improvement is reported as a note, never an alert. No plotting.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class MetricSpec:
     field: str  # a key of utils.aggregates.FIELD_ALIASES, or a column
     higher_is_better: bool = True
     label: str = ""
+    good_values: tuple[str, ...] = ()  # categorical: a category whose growth is an improvement
 
 
 METRICS = (
@@ -61,8 +63,8 @@ METRICS = (
     MetricSpec("guard_confidence", "numeric", "guard", "confidence", True, "guard confidence"),
     MetricSpec("quality", "numeric", "generate", "quality", True, "post quality (0-100)"),
     MetricSpec("rating", "numeric", "rating", "stars", True, "rating (stars)"),
-    MetricSpec("moderation_level", "categorical", "moderation", "level", True, "moderation level"),
-    MetricSpec("provider", "categorical", "generate", "provider", True, "provider used"),
+    MetricSpec("moderation_level", "categorical", "moderation", "level", True, "moderation level", ("approved",)),
+    MetricSpec("provider", "categorical", "generate", "provider", True, "provider used", ("groq", "openai_compat")),
 )
 
 
@@ -73,7 +75,7 @@ class DriftResult:
     metric: str
     label: str
     test: str  # "ks" | "chi2" | "floor"
-    status: str  # "ok" | "drift" | "below_floor" | "too_small" | "no_data"
+    status: str  # "ok" | "drift" (worse) | "improved" | "below_floor" | "too_small" | "no_data"
     statistic: float | None
     p_value: float | None
     psi: float | None
@@ -88,8 +90,13 @@ class DriftResult:
 
     @property
     def breached(self) -> bool:
-        """True for drift or a floor breach."""
+        """True for drift for the worse or a floor breach (an improvement is a note, never an alert)."""
         return self.status in ("drift", "below_floor")
+
+    @property
+    def key(self) -> str:
+        """Which series and test this is; one breach episode per key."""
+        return f"{self.metric}:{self.test}"
 
 
 @dataclass(frozen=True)
@@ -244,9 +251,10 @@ def _numeric(spec, rec_rows, rec, ref, alpha) -> DriftResult:
     r, f = rec.to_numpy(float), ref.to_numpy(float)
     stat, p = ks_test(r, f)
     psi = psi_numeric(r, f)
-    drift = p < alpha
+    changed = p < alpha
     worse = (r.mean() < f.mean()) == spec.higher_is_better
     direction = "worse" if worse else "better"
+    drift = changed and worse
     items = ()
     if drift:
         items = tuple(items_behind(rec_rows, order_by=spec.field, ascending=spec.higher_is_better, limit=20))
@@ -254,18 +262,20 @@ def _numeric(spec, rec_rows, rec, ref, alpha) -> DriftResult:
         f"{spec.label}: recent mean {r.mean():.3g} vs reference {f.mean():.3g} ({direction}); "
         f"KS D={stat:.3f}, p={p:.2g} {'<' if drift else '>='} alpha {alpha:g}; PSI {psi:.3f}"
     )
-    return DriftResult(spec.name, spec.label, "ks", "drift" if drift else "ok", stat, p, psi, alpha,
+    status = "drift" if drift else ("improved" if changed else "ok")
+    return DriftResult(spec.name, spec.label, "ks", status, stat, p, psi, alpha,
                        len(r), len(f), float(r.mean()), float(f.mean()), direction, msg, items)  # fmt: skip
 
 
 def _categorical(spec, rec_rows, rec, ref, alpha) -> DriftResult:
     stat, p = chi2_test(rec, ref)
     psi = psi_categorical(rec, ref)
-    drift = p < alpha
+    changed = p < alpha
     rec_share = value_counts(rec, normalize=True)
     ref_share = value_counts(ref, normalize=True)
     growth = rec_share.sub(ref_share, fill_value=0).sort_values(ascending=False)
     grown = str(growth.index[0]) if len(growth) else ""
+    drift = changed and grown not in spec.good_values
     items: tuple[int, ...] = ()
     if drift and grown:
         items = tuple(items_behind(rec_rows, equals={spec.field: grown}, limit=20))
@@ -274,7 +284,8 @@ def _categorical(spec, rec_rows, rec, ref, alpha) -> DriftResult:
         f"{ref_share.get(grown, 0):.0%} before; chi-square {stat:.2f}, p={p:.2g} "
         f"{'<' if drift else '>='} alpha {alpha:g}; PSI {psi:.3f}"
     )
-    return DriftResult(spec.name, spec.label, "chi2", "drift" if drift else "ok", stat, p, psi, alpha,
+    status = "drift" if drift else ("improved" if changed else "ok")
+    return DriftResult(spec.name, spec.label, "chi2", status, stat, p, psi, alpha,
                        len(rec), len(ref), float(rec_share.get(grown, 0)), float(ref_share.get(grown, 0)),
                        grown, msg, items)  # fmt: skip
 
@@ -297,26 +308,44 @@ def _floor(spec, rec_rows, rec, floor, n_ref) -> DriftResult:
                        len(r), n_ref, value, None, what, msg, items)  # fmt: skip
 
 
+def _open_episodes(log_dir: Path) -> dict[str, bool]:
+    """Which metric:test keys are in a breach episode now (from the episode marks in alerts.jsonl)."""
+    state: dict[str, bool] = {}
+    for a in read_alerts(log_dir, include_marks=True):
+        key = str(a.get("episode") or "")
+        if key:
+            state[key] = a.get("kind") != "recovered"
+    return state
+
+
 def record_alerts(report: DriftReport, log_dir: Path) -> int:
-    """Append each new breach to `log_dir/alerts.jsonl` (once per metric, test and window end); return how many."""
-    if not report.breaches:
-        return 0
+    """Append one alert per breach EPISODE of a metric and test; return how many were new.
+
+    A breach that was already alerted stays one alert until a later report finds that metric and
+    test back to normal (a "recovered" mark is written); only then can a new alert fire.
+    """
+    open_now = _open_episodes(log_dir)
     path = Path(log_dir) / ALERTS_FILE
-    seen = {a.get("key") for a in read_alerts(log_dir)}
-    lines = []
-    for r in report.breaches:
-        key = f"{r.metric}:{r.test}:{report.recent_end.isoformat() if report.recent_end else ''}"
-        if key in seen:
-            continue
-        record = {
-            "ts": datetime.now(tz=report.recent_end.tzinfo if report.recent_end else None).isoformat(),
-            "key": key,
-            "recent_start": report.recent_start.isoformat() if report.recent_start else None,
-            "recent_end": report.recent_end.isoformat() if report.recent_end else None,
-            **{k: v for k, v in asdict(r).items() if k != "items"},
-            "items": list(r.items),
-        }
-        lines.append(json.dumps(record, default=str))
+    now = datetime.now(tz=report.recent_end.tzinfo if report.recent_end else None).isoformat()
+    lines, new = [], 0
+    for r in report.results:
+        if r.breached and not open_now.get(r.key):
+            record = {
+                "ts": now,
+                "key": f"{r.key}:{report.recent_end.isoformat() if report.recent_end else ''}",
+                "episode": r.key,
+                "kind": "alert",
+                "recent_start": report.recent_start.isoformat() if report.recent_start else None,
+                "recent_end": report.recent_end.isoformat() if report.recent_end else None,
+                **{k: v for k, v in asdict(r).items() if k != "items"},
+                "items": list(r.items),
+            }
+            lines.append(json.dumps(record, default=str))
+            new += 1
+        elif open_now.get(r.key) and r.status in ("ok", "improved"):
+            mark = {"ts": now, "episode": r.key, "kind": "recovered", "metric": r.metric, "test": r.test,
+                    "recent_end": report.recent_end.isoformat() if report.recent_end else None}  # fmt: skip
+            lines.append(json.dumps(mark, default=str))
     if lines:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -325,12 +354,15 @@ def record_alerts(report: DriftReport, log_dir: Path) -> int:
         except OSError as exc:
             LOG.warning("could not write %s: %s", path, exc)
             return 0
-    return len(lines)
+    return new
 
 
 def read_alerts(log_dir: Path, *, since: datetime | None = None, until: datetime | None = None,
-                max_bytes: int = 2_000_000) -> list[dict[str, Any]]:  # fmt: skip
-    """Alerts from `alerts.jsonl` (the newest `max_bytes`), oldest first; bad lines are skipped."""
+                max_bytes: int = 2_000_000, include_marks: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+    """Alerts from `alerts.jsonl` (the newest `max_bytes`), oldest first; bad lines are skipped.
+
+    "Recovered" marks (an episode's end) are left out unless `include_marks`.
+    """
     path = Path(log_dir) / ALERTS_FILE
     if not path.exists():
         return []
@@ -346,7 +378,7 @@ def read_alerts(log_dir: Path, *, since: datetime | None = None, until: datetime
             alert = json.loads(line)
         except ValueError:
             continue
-        if not isinstance(alert, dict):
+        if not isinstance(alert, dict) or (alert.get("kind") == "recovered" and not include_marks):
             continue
         ts = pd.to_datetime(alert.get("recent_end") or alert.get("ts"), utc=True, errors="coerce")
         if since is not None and (pd.isna(ts) or ts < pd.Timestamp(since)):
