@@ -1,6 +1,6 @@
 """Library: every item with its versions, a side-by-side diff, restore, feedback, recommendations and the agent.
 
-Thin: widgets -> one `core.library` / `core.recommend` / agent call each ->
+Thin: widgets -> one `core.posts.library` / `core.recommend` / agent call each ->
 render the returned dataclasses. Restores and accepted improvements are new
 versions or state changes; nothing is rewritten.
 """
@@ -11,7 +11,7 @@ import streamlit as st
 
 from core.agent import agent_for
 from core.errors import HeraldError
-from core.library import (
+from core.posts.library import (
     ORIGIN_LABELS,
     compare_versions,
     item_versions,

@@ -1,6 +1,6 @@
 """Video page: a post or a script becomes an editable storyboard, rendered in the background.
 
-Reads widgets, calls `core.video_service`, and shows what comes back: the
+Reads widgets, calls `core.video.service`, and shows what comes back: the
 storyboard table, the job's progress, the player, downloads, rating, and a
 pending improved storyboard as a diff to accept or dismiss.
 """
@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.errors import HeraldError
 from core.video import ASPECTS, SCENE_KINDS, VideoOptions, storyboard_from_rows
-from core.video_service import (
+from core.video.service import (
     VideoResult,
     accept_improvement,
     dismiss_improvement,

@@ -2,7 +2,7 @@
 
 `render_strategy` shows the strategy an item was written with and the
 agent's values for its context; `render_feedback` draws stars, like/dislike
-and a comment, stored through `core.library.rate_item` (which rewards the
+and a comment, stored through `core.posts.library.rate_item` (which rewards the
 agent and, after a low rating, writes a pending improved version).
 No SQL or learning here; `HeraldError`s become `st.error`.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import HeraldError
-from core.library import rate_item, strategy_report
+from core.posts.library import rate_item, strategy_report
 from core.services import Services
 
 __all__ = ["render_strategy", "render_feedback", "render_like_buttons", "render_agent_panel"]

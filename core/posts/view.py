@@ -5,7 +5,7 @@
 each. New text is always a new version; nothing is rewritten. Also home of the
 errors the post pipeline raises and of `mapped_errors`, which turns `rag` and
 `chains` errors into `HeraldError`s naming the fix. Generation itself is
-`core.pipeline`'s job; rendering is the pages'.
+`core.posts.pipeline`'s job; rendering is the pages'.
 """
 
 from __future__ import annotations
@@ -174,8 +174,8 @@ def load_post(services: Services, item_id: int, version_id: int | None = None) -
 def rate_version(
     services: Services, item_id: int, version_id: int, stars: int, comment: str = "", user: str = ""
 ) -> Rating:
-    """Store a 1-5 star rating (with an optional comment) for one version; see `core.library.rate_item`."""
-    from core.library import rate_item
+    """Store a 1-5 star rating (with an optional comment) for one version; see `core.posts.library.rate_item`."""
+    from core.posts.library import rate_item
 
     result = rate_item(services, item_id, version_id, stars=stars, comment=comment, user=user)
     return cast(Rating, result.rating)  # rate_item always stores one
@@ -298,7 +298,7 @@ def build_export(services: Services, item_id: int, fmt: str) -> ExportResult:
 def record_export(services: Services, item_id: int, fmt: str, *, version_id: int | None = None) -> None:
     """Log that an item was exported (its reward signal for the agent)."""
     services.events.emit("export", item_id=item_id, outcome="ok", format=fmt, version_id=version_id)
-    from core.library import record_item_event
+    from core.posts.library import record_item_event
 
     record_item_event(services, "export", item_id, version_id=version_id)
 

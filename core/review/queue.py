@@ -1,4 +1,4 @@
-"""The review queue and reviewers' actions (stored decisions re-exported from core.moderation_store).
+"""The review queue and reviewers' actions (stored decisions re-exported from core.moderation.store).
 
 `list_queue` returns flagged, review_required and needs_review items with
 their reasons, counts and the oldest waiting time. Reviewer actions (`approve`,
@@ -17,7 +17,7 @@ from typing import Any
 
 from core.errors import ExportRefusedError, InvalidInputError
 from core.moderation import Moderation, moderate
-from core.moderation_store import (
+from core.moderation.store import (
     STATUS_FOR_LEVEL,
     StoredModeration,
     apply_moderation,
@@ -121,7 +121,7 @@ def _age_s(iso: str, now: datetime) -> float:
 
 def _claims_for(store: Store, version_id: int) -> tuple[Any, ...]:
     try:
-        from core import guard_store  # the guard's stored reports; optional for the queue
+        from core.guard import store as guard_store  # the guard's stored reports; optional for the queue
     except ImportError:
         return ()
     try:
@@ -209,7 +209,7 @@ def _record(
         )
         action_id = int(cur.lastrowid or 0)
     updated = store.set_status(item.id, to_status, reason=f"review {action}: {note}"[:500], actor=reviewer)
-    from core.rewards import reward_review
+    from core.agent.rewards import reward_review
 
     # Approvals and rejections teach the strategy agent (never fails the review).
     reward_review(store, item.id, action, version_id=new_version_id or version_id, reviewer=reviewer)

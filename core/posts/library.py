@@ -19,8 +19,8 @@ from datetime import UTC
 from typing import Any
 
 from core.agent import agent_for
+from core.agent.rewards import Reward, record_event
 from core.errors import HeraldError, InvalidInputError
-from core.rewards import Reward, record_event
 from core.services import Services
 from core.store import Item, Rating, Store, Version
 from utils.diff import TextDiff, diff_words, render_html, render_unified
@@ -221,7 +221,7 @@ def set_pending_version(store: Store, version_id: int, accept: bool) -> Version:
 
 def _improve(services: Services, item_id: int, version_id: int, stars: int, comment: str) -> Version:
     from chains.refine import refine_text
-    from core.posts import load_post, mapped_errors
+    from core.posts.view import load_post, mapped_errors
 
     view = load_post(services, item_id, version_id)
     instruction = comment.strip() or (
@@ -312,7 +312,7 @@ def rate_item(
 ) -> FeedbackResult:
     """Store a rating (stars 1-5, like 1 / dislike -1, comment), moderate the comment, reward, maybe improve.
 
-    The one rating entry point: the Create page, the Library, `core.posts.rate_version` and video
+    The one rating entry point: the Create page, the Library, `core.posts.view.rate_version` and video
     ratings (`improve=False`: videos propose an improved storyboard instead) all come here.
     """
     store = services.store
@@ -377,8 +377,8 @@ def record_item_event(
 class StrategyReport:
     """The strategy an item was written with, why, and the agent's values for its context."""
 
-    choice: Any  # core.agent_types.Choice
-    values: tuple[Any, ...]  # core.agent_types.StrategyValue, best first
+    choice: Any  # core.agent.types.Choice
+    values: tuple[Any, ...]  # core.agent.types.StrategyValue, best first
     epsilon: float
     explanation: str
 
