@@ -111,7 +111,7 @@ def test_edit_and_approve_appends_a_moderated_version(services) -> None:
 
 
 def test_reject_needs_a_note_keeps_the_item_and_refuses_export(services) -> None:
-    from core.posts.view import export_item
+    from core.posts.export import export_item
 
     store = services.store
     item_id = seed(store, "Text. the bad sentence.", flagged())

@@ -1,9 +1,11 @@
 """Posts: generate one, read it back, refine, rate, export it, and the Library over all of them.
 
 `pipeline.py` generates a post (the entry point, re-exported below with the
-functions that act on stored posts); `view.py` reads a stored version back and
-refines, rates and exports it; `library.py` lists items with their versions,
-diffs, restores and the feedback that teaches the agent (import it from there).
+functions that act on stored posts). Lowest first: `errors.py` (the pipeline's
+errors and `mapped_errors`), `view.py` (a stored version read back),
+`feedback.py` (ratings, rewards, improved versions), `refine.py` and
+`export.py` (acting on a stored post), `library.py` (items with their versions,
+diffs and restores; import it from there).
 """
 
 from core.posts.pipeline import (

@@ -4,8 +4,8 @@
 retrieves passages for the brief, asks the writing chain for a draft and stores
 the item with its first version, emitting one event per step. The functions
 that act on stored posts (`load_post`, `rate_version`, `refine_post`,
-`export_item`) live in `core.posts.view` and are re-exported here, so callers need
-only this module. Dependencies come in through `Services`; nothing is looked up from
+`export_item`) live in `core.posts.view`, `.refine` and `.export` and are
+re-exported here (and by `core.posts`), so callers need only this module. Dependencies come in through `Services`; nothing is looked up from
 globals. This module does not render anything, build prompts (`chains`) or
 parse files (`rag`); it turns their errors into `HeraldError`s naming the fix.
 Later steps (guard, moderation, agent choice) slot in between "generate" and
@@ -25,20 +25,10 @@ from typing import Any
 
 from chains.types import AUDIENCES, LENGTHS, STYLES, TONES, Brief, Draft, Strategy
 from core.errors import InvalidInputError
-from core.posts.view import (
-    ExportResult,
-    GenerationFailedError,
-    PostView,
-    SourceLoadError,
-    build_export,
-    export_item,
-    export_items,
-    load_post,
-    mapped_errors,
-    rate_version,
-    record_export,
-    refine_post,
-)
+from core.posts.errors import GenerationFailedError, SourceLoadError, mapped_errors
+from core.posts.export import ExportResult, build_export, export_item, export_items, record_export
+from core.posts.refine import rate_version, refine_post
+from core.posts.view import PostView, load_post
 from core.services import Services
 from core.store import ItemStatus
 from rag.types import LoadedSource, Passage
@@ -272,7 +262,7 @@ def generate_post(
         )
     with step("choose_strategy") as t:
         from core.agent import choose_for_post
-        from core.posts.library import note_regenerate
+        from core.posts.feedback import note_regenerate
 
         note_regenerate(services, loaded.location, created_by)  # the previous draft, unrated, was regenerated
         readme = " ".join(d.text for d in loaded.documents if d.kind in ("readme", "docs"))[:20_000]

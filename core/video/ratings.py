@@ -89,7 +89,7 @@ def rate_video(
     if item.kind != "video":
         raise InvalidInputError(f"Item {item_id} is a {item.kind}, not a video; rate it on its own page")
     current = store.latest_version(item_id)
-    from core.posts.library import rate_item  # stores, moderates the comment, rewards the agent
+    from core.posts.feedback import rate_item  # stores, moderates the comment, rewards the agent
 
     feedback = rate_item(
         services, item_id, version_id or current.id, stars=stars, comment=comment, user=user, improve=False

@@ -2,7 +2,7 @@
 
 `render_strategy` shows the strategy an item was written with and the
 agent's values for its context; `render_feedback` draws stars, like/dislike
-and a comment, stored through `core.posts.library.rate_item` (which rewards the
+and a comment, stored through `core.posts.feedback.rate_item` (which rewards the
 agent and, after a low rating, writes a pending improved version).
 No SQL or learning here; `HeraldError`s become `st.error`.
 """
