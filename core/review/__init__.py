@@ -1,32 +1,30 @@
-"""Human review: the queue of held items and reviewers' actions (`queue.py`).
+"""Human review: the queue of held items (`queue.py`) and reviewers' actions (`actions.py`).
 
 Stored moderation decisions live in `core.moderation.store` and are
 re-exported here, so a page needs only `from core import review`.
 """
 
-from core.review.queue import (
-    QUEUE_STATUSES,
+from core.moderation.store import (
     STATUS_FOR_LEVEL,
-    QueueItem,
-    ReviewAction,
-    ReviewQueue,
-    ReviewResult,
     StoredModeration,
     apply_moderation,
-    approve,
-    edit_and_approve,
-    ensure_exportable,
-    highlight_segments,
-    is_exportable,
     latest_moderation,
-    list_queue,
     moderate_item,
     moderation_history,
     record_moderation,
+)
+from core.review.actions import (
+    ReviewAction,
+    ReviewResult,
+    approve,
+    edit_and_approve,
+    ensure_exportable,
+    is_exportable,
     reject,
     review_history,
     send_back,
 )
+from core.review.queue import QUEUE_STATUSES, QueueItem, ReviewQueue, highlight_segments, list_queue
 
 __all__ = [
     "QUEUE_STATUSES",
