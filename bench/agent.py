@@ -5,7 +5,7 @@ Each group has hidden preferences over the 45 strategies: a favourite hook,
 hashtag policy and length add to a base rating, the rest are random, plus a
 small random interaction per strategy. A rating is the mean plus Gaussian
 noise (sd 1 star), rounded and clipped to 1-5; its reward is (stars - 3) / 2,
-exactly as `core.rewards.reward_for` maps it. True values are exact
+exactly as `core.agent.rewards.reward_for` maps it. True values are exact
 expectations over that noise.
 
 Three policies see the same users and the same noise draws (common random
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chains.types import AUDIENCES, HASHTAG_POLICIES, HOOK_TYPES, LENGTHS, TONES  # noqa: E402
 from core.agent import Agent  # noqa: E402
-from core.agent_context import PROJECT_KINDS, STRATEGY_KEYS  # noqa: E402
+from core.agent.context import PROJECT_KINDS, STRATEGY_KEYS  # noqa: E402
 from utils.settings import load_settings  # noqa: E402
 
 CHECKPOINTS = (100, 300, 1000)

@@ -32,7 +32,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from chains.providers import FallbackChain, build_chain  # noqa: E402
 from chains.types import Brief  # noqa: E402
-from core.pipeline import DEMO_SOURCES, PostResult, generate_post  # noqa: E402
+from core.posts.pipeline import DEMO_SOURCES, PostResult, generate_post  # noqa: E402
 from core.services import build_services  # noqa: E402
 from tests.fakes import FakeEmbedder, FakeProvider  # noqa: E402
 from utils.settings import load_settings  # noqa: E402

@@ -1,6 +1,6 @@
 """Create: pick a project, write a brief, generate a grounded LinkedIn post, then refine, rate, export.
 
-Thin: widgets -> `core.pipeline.generate_post` -> render the stored post with
+Thin: widgets -> `core.posts.pipeline.generate_post` -> render the stored post with
 `pages.components`. The page is laid out in numbered sections; the guard and
 agent engineers each add one render call in the section marked for them.
 State: `st.session_state[LAST_ITEM]` (item id) and `[LAST_RESULT]` (the last
@@ -14,8 +14,8 @@ import streamlit as st
 
 from chains.types import AUDIENCES, LENGTHS, STYLES, TONES, Brief
 from core.errors import HeraldError
-from core.guard_store import guard_report_for
-from core.pipeline import DEMO_SOURCES, SourceInput, generate_post, load_post
+from core.guard.store import guard_report_for
+from core.posts.pipeline import DEMO_SOURCES, SourceInput, generate_post, load_post
 from core.review import latest_moderation
 from pages.common import get_services
 from pages.components import render_draft, render_exports, render_passages, render_rating, render_refine

@@ -1,32 +1,27 @@
 """Video page: a post or a script becomes an editable storyboard, rendered in the background.
 
-Reads widgets, calls `core.video_service`, and shows what comes back: the
+Reads widgets, calls `core.video.service`, and shows what comes back: the
 storyboard table, the job's progress, the player, downloads, rating, and a
 pending improved storyboard as a diff to accept or dismiss.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from core.errors import HeraldError
 from core.video import ASPECTS, SCENE_KINDS, VideoOptions, storyboard_from_rows
-from core.video_service import (
+from core.video.service import (
     VideoResult,
-    accept_improvement,
-    dismiss_improvement,
     job_queue,
-    pending_improvement,
     prepare_video,
-    rate_video,
     render_result,
     save_storyboard,
     storyboard_of,
     submit_render,
 )
 from pages.common import get_services
+from pages.components.video import render_pending_storyboard, render_video
 
 QUALITIES = {
     "Full HD (1920x1080 / 1080x1920, 24 fps)": None,
@@ -147,55 +142,8 @@ job_panel()
 if ss.get("video_message"):
     st.warning(ss.pop("video_message"))
 
-# --- 3. the result -------------------------------------------------------------
+# --- 3. the result and 4. a pending improved storyboard ---------------------
 if ss.get("video_result"):
-    result = VideoResult.from_dict(ss.video_result)
-    st.subheader("Your video")
-    st.caption(
-        f"{result.width}x{result.height}, {result.duration_s:.1f} s, rendered in {result.render_s:.1f} s "
-        f"({result.duration_s / max(result.render_s, 0.001):.0f}x real time)"
-    )
-    for note in result.notes:
-        st.info(note)
-    player, side = st.columns([3, 1])
-    player.video(Path(result.mp4).read_bytes(), format="video/mp4")
-    side.image(result.thumbnail, caption="Thumbnail")
-    stem = Path(result.mp4).stem
-    d1, d2, d3 = st.columns(3)
-    d1.download_button(
-        "Download MP4", Path(result.mp4).read_bytes(), f"{stem}.mp4", "video/mp4", key="dl_mp4"
-    )
-    d2.download_button(
-        "Download SRT", Path(result.srt).read_bytes(), f"{stem}.srt", "application/x-subrip", key="dl_srt"
-    )
-    d3.download_button(
-        "Download PNG", Path(result.thumbnail).read_bytes(), f"{stem}.png", "image/png", key="dl_png"
-    )
-
-    with st.form("video_rating", clear_on_submit=True):
-        st.markdown("**Rate this video**")
-        stars = st.radio("Stars", [1, 2, 3, 4, 5], index=3, horizontal=True, key="video_stars")
-        comment = st.text_area("What should change?", key="video_comment", height=80)
-        if st.form_submit_button("Send rating"):
-            try:
-                outcome = rate_video(services, result.item_id, int(stars), comment)
-                st.success("Thanks, rating saved.")
-                for note in outcome.notes:
-                    st.info(note)
-            except HeraldError as exc:
-                st.error(str(exc))
-
-# --- 4. a pending improved storyboard -----------------------------------------
+    render_video(services, VideoResult.from_dict(ss.video_result))
 if item_id:
-    pending = pending_improvement(services, item_id)
-    if pending is not None:
-        st.subheader("Improved storyboard proposed")
-        st.caption(f"From your rating's comment, written by {pending.provider or 'the writing chain'}.")
-        st.code(pending.diff or "(no line changes)", language="diff")
-        a, b = st.columns(2)
-        if a.button("Accept improved storyboard", key="video_accept"):
-            accept_improvement(services, pending.version_id)
-            st.rerun()
-        if b.button("Dismiss", key="video_dismiss"):
-            dismiss_improvement(services, pending.version_id)
-            st.rerun()
+    render_pending_storyboard(services, item_id)

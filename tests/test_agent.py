@@ -8,7 +8,7 @@ import pytest
 
 from chains.types import Strategy
 from core.agent import Agent, Choice, strategies
-from core.agent_context import normalize_context, project_kind_of, state_of
+from core.agent.context import normalize_context, project_kind_of, state_of
 from core.errors import InvalidInputError
 from core.store import Store
 from utils.settings import load_settings

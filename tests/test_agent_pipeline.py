@@ -6,7 +6,7 @@ import pytest
 
 from chains.types import Brief, Strategy
 from core.agent import agent_for, strategies
-from core.pipeline import SourceInput, export_item, generate_post, rate_version
+from core.posts.pipeline import SourceInput, export_item, generate_post, rate_version
 from core.services import build_services
 from tests.fakes import FakeEmbedder
 from utils.settings import load_settings

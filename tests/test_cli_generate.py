@@ -15,7 +15,7 @@ import pytest
 from core import cli
 from core.commands import export as export_cmd
 from core.commands import generate as generate_cmd
-from core.pipeline import DEMO_SOURCES
+from core.posts.pipeline import DEMO_SOURCES
 from core.services import build_services
 from tests.fakes import FakeEmbedder
 from utils.settings import load_settings

@@ -12,7 +12,7 @@ from chains.providers import FallbackChain
 from core import cli
 from core.commands import guard as guard_cmd
 from core.errors import NotFoundError
-from core.guard_store import guard_report_for, load_guard_report, save_guard_report
+from core.guard.store import guard_report_for, load_guard_report, save_guard_report
 from core.services import build_services
 from core.store import Store
 from tests.fakes import FakeEmbedder, FakeProvider

@@ -8,7 +8,7 @@ import pytest
 
 from core.agent import agent_for
 from core.errors import InvalidInputError, NotFoundError
-from core.library import (
+from core.posts.library import (
     apply_feedback,
     compare_versions,
     item_versions,

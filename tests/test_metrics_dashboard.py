@@ -59,7 +59,7 @@ def test_every_chart_drills_down_to_stored_items(services):
 
 
 def test_real_pipeline_events_filter_by_source_and_provider(services):
-    """Events shaped like core.pipeline's: item ids arrive only after the store step, per run."""
+    """Events shaped like core.posts.pipeline's: item ids arrive only after the store step, per run."""
     log, store = services.events, services.store
     for run, provider in (("r1", "template"), ("r2", "local")):
         sid = store.add_source("local", f"/p/{run}", run, 1, [])

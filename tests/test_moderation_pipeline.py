@@ -10,7 +10,7 @@ from chains.providers import FallbackChain
 from chains.types import Brief
 from core import review
 from core.errors import ExportRefusedError
-from core.pipeline import SourceInput, export_item, generate_post, rate_version
+from core.posts.pipeline import SourceInput, export_item, generate_post, rate_version
 from core.services import build_services
 from tests.fakes import FakeEmbedder, FakeProvider
 from tests.test_pipeline import GOOD_POST

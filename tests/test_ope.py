@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.agent import Agent
-from core.ope import doubly_robust, evaluate_policy, fit_reward_model, ips, snips
+from core.agent.ope import doubly_robust, evaluate_policy, fit_reward_model, ips, snips
 
 
 def test_uniform_logging_two_actions_recovers_the_true_value():

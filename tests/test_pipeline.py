@@ -11,7 +11,7 @@ import pytest
 from chains.providers import FallbackChain
 from chains.types import Brief, Strategy
 from core.errors import ExportRefusedError, InvalidInputError, NotFoundError
-from core.pipeline import (
+from core.posts.pipeline import (
     DEMO_SOURCES,
     GenerationFailedError,
     SourceInput,
@@ -407,7 +407,7 @@ def test_rejected_items_cannot_be_exported(services, provider):
 
 def test_demo_sources_exist():
     assert (DEMO_SOURCES["lumen"].path / "README.md").is_file()
-    assert (DEMO_SOURCES["herald"].path / "core" / "pipeline.py").is_file()
+    assert (DEMO_SOURCES["herald"].path / "core" / "posts" / "pipeline.py").is_file()
     assert isinstance(DEMO_SOURCES["herald"].path, Path)
 
 

@@ -56,7 +56,7 @@ def test_queue_lists_flagged_and_review_required_with_counts_and_filter(services
 
 def test_low_guard_confidence_items_join_the_queue_with_their_claims(services) -> None:
     from chains.guard.report import Claim, Evidence, GuardReport
-    from core.guard_store import save_guard_report
+    from core.guard.store import save_guard_report
 
     store = services.store
     item, version = store.create_item(CLEAN, title="guarded")
@@ -111,7 +111,7 @@ def test_edit_and_approve_appends_a_moderated_version(services) -> None:
 
 
 def test_reject_needs_a_note_keeps_the_item_and_refuses_export(services) -> None:
-    from core.posts import export_item
+    from core.posts.export import export_item
 
     store = services.store
     item_id = seed(store, "Text. the bad sentence.", flagged())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.agent import Agent
+from core.agent.rewards import EVENTS, record_event, reward_for
 from core.errors import InvalidInputError, NotFoundError
-from core.rewards import EVENTS, record_event, reward_for
 from utils.settings import load_settings
 
 CTX = {"project_kind": "library", "audience": "developers", "tone": "friendly"}

@@ -65,7 +65,7 @@ def test_empty_script_shows_a_clear_error():
 def test_pending_improvement_is_shown_as_a_diff_and_can_be_accepted(settings):
     from chains.providers import FallbackChain
     from core.services import build_services
-    from core.video_service import prepare_video, rate_video, storyboard_of
+    from core.video.service import prepare_video, rate_video, storyboard_of
     from tests.test_video_service import ScriptedProvider
 
     provider = ScriptedProvider()
@@ -90,7 +90,7 @@ def test_pending_improvement_is_shown_as_a_diff_and_can_be_accepted(settings):
 def test_rating_form_saves_a_rating(settings):
     from core.services import build_services
     from core.video import VideoOptions
-    from core.video_service import render_item_video
+    from core.video.service import render_item_video
 
     services = build_services(settings)
     result = render_item_video(services, "Rate me\nPlease", VideoOptions(size=(160, 90), fps=4))

@@ -13,7 +13,7 @@ from core.cli import main
 from core.errors import InvalidInputError
 from core.services import build_services
 from core.video import VideoOptions
-from core.video_service import (
+from core.video.service import (
     accept_improvement,
     dismiss_improvement,
     job_queue,

@@ -5,7 +5,7 @@ Notion-importable Markdown with a properties block, Buffer's bulk-upload CSV
 (`Text,Image URL,Tags,Posting Time`) and a plain CSV of many items. CSV cells
 that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) get a
 leading apostrophe. This module reads no files, touches no store and knows
-nothing about Streamlit; `core.pipeline.export_item` feeds it and records the
+nothing about Streamlit; `core.posts.pipeline.export_item` feeds it and records the
 event.
 """
 

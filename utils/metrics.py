@@ -23,6 +23,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from utils.metrics_parse import fill_item_ids, parse_range, unify_tables
+from utils.metrics_schema import CORE_COLUMNS
+
 __all__ = [
     "FileRead",
     "LoadReport",
@@ -37,7 +40,6 @@ __all__ = [
 LOG = logging.getLogger(__name__)
 SCHEMA_VERSION = 4
 CHUNK_BYTES = 32 * 1024 * 1024
-CORE_COLUMNS = ("ts", "step", "item_id", "provider", "latency_ms", "outcome")
 KNOWN_FIELDS = frozenset(
     {
         *CORE_COLUMNS,
@@ -199,8 +201,6 @@ def _digest(obj: Any) -> str:
 
 
 def _load_combined(plan, key, cache_dir, chunk_bytes, budget, started) -> EventFrame:
-    from utils.metrics_parse import fill_item_ids, unify_tables
-
     combined_path = cache_dir / f"events-{_digest(key)}.arrow" if cache_dir else None
     if combined_path is not None:
         _wait_for_write(combined_path)
@@ -268,8 +268,6 @@ def _load_file(entry, cache_dir, chunk_bytes):
             return table, FileRead(**meta["file"])
         except Exception as exc:
             LOG.warning("ignoring unreadable metrics cache %s: %s", cached, exc)
-    from utils.metrics_parse import parse_range
-
     table, lines, malformed, missing = parse_range(path, start, end, chunk_bytes)
     read = FileRead(path_s, size, start, end - start, lines, malformed, missing)
     if cached is not None and path.name != "events.jsonl":  # only rotated files are immutable
@@ -284,21 +282,6 @@ def _unknown_names(table) -> set[str]:
         if base is None and name not in KNOWN_FIELDS:
             names.add(name.split(".")[0])
     return names
-
-
-def _empty_table():
-    import pyarrow as pa
-
-    return pa.table(
-        {
-            "ts": pa.array([], pa.timestamp("us", tz="UTC")),
-            "step": pa.array([], pa.string()),
-            "item_id": pa.array([], pa.int64()),
-            "provider": pa.array([], pa.string()),
-            "latency_ms": pa.array([], pa.float64()),
-            "outcome": pa.array([], pa.string()),
-        }
-    )
 
 
 def _sort_by_ts(table):

@@ -15,6 +15,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from utils.metrics_schema import empty_table
+
 __all__ = ["parse_range", "parse_chunk", "unify_tables", "fill_item_ids"]
 
 LOG = logging.getLogger(__name__)
@@ -310,9 +312,7 @@ def unify_tables(tables: list[Any]):
     import pyarrow as pa
 
     if not tables:
-        from utils.metrics import _empty_table
-
-        return _empty_table()
+        return empty_table()
     if len(tables) == 1:
         return tables[0]
     kinds: dict[str, set[str]] = {}

@@ -54,7 +54,7 @@ def _item_ids(raw: list[str]) -> list[int]:
 
 def run(args: argparse.Namespace) -> int:
     """Export the items and print or write the file; returns 0."""
-    from core.pipeline import export_items
+    from core.posts.pipeline import export_items
 
     if args.fmt not in EXPORT_FORMATS:
         raise InvalidInputError(f"Unknown format {args.fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")

@@ -1,6 +1,6 @@
 """`python -m core generate`: write one post from a project and print it (or one JSON object).
 
-Builds its own `Services` from the environment, runs `core.pipeline.generate_post`
+Builds its own `Services` from the environment, runs `core.posts.pipeline.generate_post`
 and prints the draft. Bad input raises a `HeraldError`, which `core.cli` turns
 into `error: ...` and exit code 2. It does not export (see `export`).
 """
@@ -91,7 +91,7 @@ def result_json(result: Any) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Generate one post and print it; returns 0."""
-    from core.pipeline import generate_post
+    from core.posts.pipeline import generate_post
 
     brief = Brief(
         style=args.style, tone=args.tone, audience=args.audience, length=args.length, topic=args.topic

@@ -68,7 +68,7 @@ def _read_script(path: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Render and print the result; returns 0."""
     from core.video import VideoOptions, check_writable
-    from core.video_service import render_item_video
+    from core.video.service import render_item_video
 
     out = check_writable(Path(args.out))
     source: int | str = args.item if args.item is not None else _read_script(args.script)

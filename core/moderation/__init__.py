@@ -2,7 +2,8 @@
 
 Public surface: `moderate`, `moderate_batch`, `Moderation`, `Reason`, the
 backend interface and registry, `normalise_text`, and the level/category
-names. Storing decisions and the review queue live in `core.review`.
+names. Storing decisions is `core.moderation.store` (not imported here);
+the review queue lives in `core.review`.
 """
 
 from core.moderation.backends import (

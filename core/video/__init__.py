@@ -1,7 +1,9 @@
 """Video studio: storyboards, stills, the fast ffmpeg render path, captions, thumbnail, voice-over.
 
 Heavy libraries (Pillow, imageio-ffmpeg, fontTools) are imported inside
-functions, so importing this package is cheap.
+functions, so importing this package is cheap. The app's side of video (items,
+render jobs, ratings) is in `service.py`, `items.py` and `ratings.py`, which
+this package does not import: import them from their modules.
 """
 
 from core.video.captions import Cue, parse_srt, srt_from_storyboard

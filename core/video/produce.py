@@ -4,7 +4,7 @@
 on the fast path, and writes the captions and the thumbnail beside it. On
 failure or cancellation every file it started is removed, so a folder never
 holds half a video. It knows nothing about the store or jobs (see
-`core/video_service.py`).
+`core/video/service.py`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `render_strategy` shows the strategy an item was written with and the
 agent's values for its context; `render_feedback` draws stars, like/dislike
-and a comment, stored through `core.library.rate_item` (which rewards the
+and a comment, stored through `core.posts.feedback.rate_item` (which rewards the
 agent and, after a low rating, writes a pending improved version).
 No SQL or learning here; `HeraldError`s become `st.error`.
 """
@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.agent import agent_for
 from core.errors import HeraldError
-from core.library import rate_item, strategy_report
+from core.posts.library import rate_item, strategy_report
 from core.services import Services
 
-__all__ = ["render_strategy", "render_feedback", "render_like_buttons", "render_agent_panel"]
+__all__ = [
+    "render_strategy",
+    "render_feedback",
+    "render_like_buttons",
+    "render_agent_panel",
+    "render_agent_training",
+]
 
 STARS = {0: "no stars", 1: "★", 2: "★★", 3: "★★★", 4: "★★★★", 5: "★★★★★"}
 
@@ -113,3 +120,34 @@ def render_agent_panel(services: Services, item_id: int, version_id: int | None)
     st.subheader("Strategy")
     render_strategy(services, item_id)
     render_like_buttons(services, item_id, version_id, key="create-like")
+
+
+def render_agent_training(services: Services) -> None:
+    """The agent's off-policy estimates of its greedy strategy, and a button to retrain it."""
+    st.subheader("Strategy agent")
+    agent = agent_for(services)
+    estimate = agent.evaluate()
+    m = st.columns(5)
+    m[0].metric("Logged rewards", estimate.n)
+    m[1].metric("Logged policy", "—" if estimate.logged_value is None else f"{estimate.logged_value:+.2f}")
+    for col, name, value in (
+        (m[2], "Greedy · IPS", estimate.ips),
+        (m[3], "Greedy · SNIPS", estimate.snips),
+        (m[4], "Greedy · DR", estimate.dr),
+    ):
+        col.metric(name, "—" if value is None else f"{value:+.2f}")
+    st.caption(
+        "Estimated average reward if the agent always used its best-known strategy, judged from the logged choices "
+        f"(they agree with it {estimate.match_rate:.0%} of the time; effective sample size "
+        f"{estimate.effective_sample_size:.0f})."
+    )
+    if st.button("Train now", key="train_now", help="Replay every stored reward into a fresh Q-table"):
+        report = agent.train_now()
+        st.success(
+            f"Replayed {report.transitions} rewards over {report.states} contexts in {report.seconds:.2f} s."
+        )
+    stats = agent.stats()
+    if stats.corrupt_rows:
+        st.warning(
+            f"{len(stats.corrupt_rows)} corrupt Q-table rows were skipped; Train now rebuilds the table."
+        )

@@ -1,4 +1,4 @@
-"""Render a stored post (`core.pipeline.PostView`): draft, fold preview, passages, exports, rating, refine.
+"""Render a stored post (`core.posts.pipeline.PostView`): draft, fold preview, passages, exports, rating, refine.
 
 Each helper draws one block and, for the interactive ones, calls one core
 function (`build_export`/`record_export`, `rate_version`, `refine_post`),
@@ -12,7 +12,7 @@ import re
 import streamlit as st
 
 from core.errors import HeraldError
-from core.pipeline import PostView, build_export, rate_version, record_export, refine_post
+from core.posts.pipeline import PostView, build_export, rate_version, record_export, refine_post
 from core.services import Services
 from utils.export import EXPORT_FORMATS
 

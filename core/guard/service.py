@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chains.guard import GuardReport, check_post
-from core.guard_store import save_guard_report
+from core.guard.store import save_guard_report
 from core.services import Services
 from utils.export import plain_post_text
 

@@ -13,8 +13,8 @@ import math
 import time
 from typing import Any
 
-from core.agent_context import STRATEGY_KEYS
-from core.agent_types import TrainReport
+from core.agent.context import STRATEGY_KEYS
+from core.agent.types import TrainReport
 from utils.events import utc_now_iso
 
 __all__ = ["AgentTraining", "REPLAY_BATCH"]

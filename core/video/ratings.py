@@ -17,7 +17,7 @@ from core.errors import InvalidInputError, NotFoundError
 from core.services import Services
 from core.store import Rating, Version
 from core.video import Storyboard, storyboard_from_text
-from core.video_items import board_of_version, script_of, storyboard_of
+from core.video.items import board_of_version, script_of, storyboard_of
 
 __all__ = [
     "RatingOutcome",
@@ -89,7 +89,7 @@ def rate_video(
     if item.kind != "video":
         raise InvalidInputError(f"Item {item_id} is a {item.kind}, not a video; rate it on its own page")
     current = store.latest_version(item_id)
-    from core.library import rate_item  # stores, moderates the comment, rewards the agent
+    from core.posts.feedback import rate_item  # stores, moderates the comment, rewards the agent
 
     feedback = rate_item(
         services, item_id, version_id or current.id, stars=stars, comment=comment, user=user, improve=False

@@ -2,7 +2,7 @@
 
 `prepare_video` creates the item from a script, a post item or a storyboard;
 `storyboard_of` reads the current storyboard; `save_storyboard` stores an edit
-as a new version. Nothing here renders (see `core/video_service.py`).
+as a new version. Nothing here renders (see `core/video/service.py`).
 """
 
 from __future__ import annotations

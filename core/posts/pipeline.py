@@ -4,8 +4,8 @@
 retrieves passages for the brief, asks the writing chain for a draft and stores
 the item with its first version, emitting one event per step. The functions
 that act on stored posts (`load_post`, `rate_version`, `refine_post`,
-`export_item`) live in `core.posts` and are re-exported here, so callers need
-only this module. Dependencies come in through `Services`; nothing is looked up from
+`export_item`) live in `core.posts.view`, `.refine` and `.export` and are
+re-exported here (and by `core.posts`), so callers need only this module. Dependencies come in through `Services`; nothing is looked up from
 globals. This module does not render anything, build prompts (`chains`) or
 parse files (`rag`); it turns their errors into `HeraldError`s naming the fix.
 Later steps (guard, moderation, agent choice) slot in between "generate" and
@@ -25,20 +25,10 @@ from typing import Any
 
 from chains.types import AUDIENCES, LENGTHS, STYLES, TONES, Brief, Draft, Strategy
 from core.errors import InvalidInputError
-from core.posts import (
-    ExportResult,
-    GenerationFailedError,
-    PostView,
-    SourceLoadError,
-    build_export,
-    export_item,
-    export_items,
-    load_post,
-    mapped_errors,
-    rate_version,
-    record_export,
-    refine_post,
-)
+from core.posts.errors import GenerationFailedError, SourceLoadError, mapped_errors
+from core.posts.export import ExportResult, build_export, export_item, export_items, record_export
+from core.posts.refine import rate_version, refine_post
+from core.posts.view import PostView, load_post
 from core.services import Services
 from core.store import ItemStatus
 from rag.types import LoadedSource, Passage
@@ -66,7 +56,7 @@ __all__ = [
 ]
 
 LOG = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TITLE_CHARS = 90
 Progress = Callable[[str, float], None]
 
@@ -272,7 +262,7 @@ def generate_post(
         )
     with step("choose_strategy") as t:
         from core.agent import choose_for_post
-        from core.library import note_regenerate
+        from core.posts.feedback import note_regenerate
 
         note_regenerate(services, loaded.location, created_by)  # the previous draft, unrated, was regenerated
         readme = " ".join(d.text for d in loaded.documents if d.kind in ("readme", "docs"))[:20_000]
@@ -307,7 +297,7 @@ def generate_post(
             agent_for(services).link_choice(choice.id, item.id, version.id)
     guard_report: Any = None  # the guard step sets this when it runs; moderation reads its verdicts
     with step("guard", item_id=item.id) as t:
-        from core.guard_service import guard_scores, guard_version
+        from core.guard.service import guard_scores, guard_version
 
         guard_report = guard_version(services, item.id, version.id, index, loaded.documents)
         t.scores.update(guard_scores(guard_report))
@@ -336,7 +326,7 @@ def generate_post(
             item.id, status, reason=f"generated; moderation: {why}", actor=created_by or "system"
         )
         t.extra["status"] = status
-        from core.guard_service import needs_review
+        from core.guard.service import needs_review
 
         if status == ItemStatus.READY and needs_review(guard_report, settings):
             status = ItemStatus.NEEDS_REVIEW

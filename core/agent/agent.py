@@ -1,6 +1,6 @@
 """The strategy agent: tabular Q-learning over post strategies, persisted in SQLite.
 
-State: the discretised context (`core.agent_context.state_of`). Actions: the 45
+State: the discretised context (`core.agent.context.state_of`). Actions: the 45
 strategies (hook type x hashtag policy x length); the tone comes from the
 context and is copied into the returned `Strategy`. Policy: epsilon-greedy,
 epsilon decaying linearly from `epsilon_start` to `epsilon_end` over
@@ -24,9 +24,9 @@ buffer of the last `replay_size` transitions, replayed with the plain learning
 rate when discount > 0). Every write reads the current row inside one
 transaction, so two sessions learning at once lose nothing. Corrupt Q rows are
 skipped, logged and reported by `stats()`; they never crash a choice.
-Replay and `train_now` live in `core.agent_training`, read-only reports in
-`core.agent_report` (mixins of `Agent`). This module does not map events to
-rewards (`core.rewards`) nor estimate policies offline (`core.ope`).
+Replay and `train_now` live in `core.agent.training`, read-only reports in
+`core.agent.report` (mixins of `Agent`). This module does not map events to
+rewards (`core.agent.rewards`) nor estimate policies offline (`core.agent.ope`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from chains.types import Strategy
-from core.agent_context import (
+from core.agent.context import (
     STRATEGY_KEYS,
     describe_state,
     explain_choice,
@@ -50,9 +50,9 @@ from core.agent_context import (
     strategies,
     strategy_from_key,
 )
-from core.agent_report import AgentReports
-from core.agent_training import REPLAY_BATCH, AgentTraining
-from core.agent_types import AgentStats, Choice, LearnStep, StrategyValue, TrainReport
+from core.agent.report import AgentReports
+from core.agent.training import REPLAY_BATCH, AgentTraining
+from core.agent.types import AgentStats, Choice, LearnStep, StrategyValue, TrainReport
 from core.errors import InvalidInputError
 from core.store import Store
 from utils.events import utc_now_iso

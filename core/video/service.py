@@ -1,11 +1,11 @@
 """The video studio's one entry point: renders, background jobs, and (re-exported) items and ratings.
 
 A video is an item of kind "video" whose versions carry the script (text) and
-the storyboard (data["storyboard"]; see `core/video_items.py`).
+the storyboard (data["storyboard"]; see `core/video/items.py`).
 `render_item_video` renders an item, a script or a storyboard to MP4/SRT/PNG
 and registers the files in the `videos` table only after the MP4 is in place.
 `submit_render` runs the same in the background through `core.jobs.JobQueue`.
-Rating and improved storyboards live in `core/video_ratings.py` and are
+Rating and improved storyboards live in `core/video/ratings.py` and are
 re-exported here, so pages and the CLI import only this module. It draws and
 encodes nothing itself.
 """
@@ -25,7 +25,7 @@ from core.jobs import JobContext, JobQueue
 from core.services import Services
 from core.store import Version
 from core.video import Storyboard, VideoOptions, produce_video
-from core.video_items import (
+from core.video.items import (
     VideoDraft,
     board_of_version,
     prepare_video,
@@ -33,7 +33,7 @@ from core.video_items import (
     script_of,
     storyboard_of,
 )
-from core.video_ratings import (
+from core.video.ratings import (
     PendingImprovement,
     RatingOutcome,
     accept_improvement,

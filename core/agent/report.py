@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.agent_context import STRATEGY_KEYS
-from core.agent_types import AgentStats
-from core.ope import OPEEstimate, evaluate_policy
+from core.agent.context import STRATEGY_KEYS
+from core.agent.ope import OPEEstimate, evaluate_policy
+from core.agent.types import AgentStats
 
 __all__ = ["AgentReports"]
 

@@ -28,7 +28,7 @@ from core.errors import InvalidInputError
 from utils.settings import Settings
 
 if TYPE_CHECKING:
-    from core.agent import Agent
+    from core.agent.agent import Agent
 
 __all__ = ["EVENTS", "Reward", "reward_for", "record_event", "reward_review"]
 
@@ -135,7 +135,7 @@ def reward_review(
     event = REVIEW_EVENTS.get(action)
     if event is None:
         return None
-    from core.agent import Agent
+    from core.agent.agent import Agent
     from utils.settings import load_settings
 
     try:

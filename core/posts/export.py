@@ -1,0 +1,89 @@
+"""Exporting stored posts (one or several items, every format of `utils.export`), each export logged once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.errors import ExportRefusedError, InvalidInputError
+from core.posts.feedback import record_item_event
+from core.posts.view import load_post
+from core.services import Services
+from core.store import ItemStatus
+from utils.export import EXPORT_FORMATS, ExportRecord, render_export
+
+__all__ = ["ExportResult", "build_export", "record_export", "export_item", "export_items"]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A file to download or write."""
+
+    filename: str
+    mime: str
+    content: bytes
+
+
+def _record_for(services: Services, item_id: int, version_id: int | None = None) -> ExportRecord:
+    view = load_post(services, item_id, version_id)
+    if view.item.status == ItemStatus.REJECTED:
+        raise ExportRefusedError(
+            f"Item {item_id} was rejected in review and cannot be exported: edit it and send it for review again"
+        )
+    source = view.version.data.get("source", {}) or {}
+    return ExportRecord(
+        item_id=item_id,
+        version_id=view.version.id,
+        text=view.text,
+        title=view.item.title,
+        hook=view.hook,
+        hashtags=view.hashtags,
+        caption=view.caption,
+        status=view.item.status,
+        quality=view.quality,
+        provider=view.provider,
+        style=view.brief.style,
+        tone=view.brief.tone,
+        audience=view.brief.audience,
+        source=str(source.get("location", "")),
+        created_at=view.version.created_at,
+        sources=tuple(p.location for p in view.passages),
+    )
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInputError(f"Unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+
+
+def export_items(services: Services, item_ids: list[int], fmt: str, *, record: bool = True) -> ExportResult:
+    """Export several items' latest versions (csv or buffer; one item for the other formats)."""
+    _check_format(fmt)
+    if not item_ids:
+        raise InvalidInputError("No items to export: give at least one item id")
+    if len(item_ids) > 1 and fmt not in ("csv", "buffer"):
+        raise InvalidInputError(f"{fmt} exports one item at a time: use --format csv or buffer for several")
+    records = [_record_for(services, i) for i in item_ids]
+    ext, mime, text = render_export(fmt, records)
+    stem = f"herald-{item_ids[0]}" if len(item_ids) == 1 else f"herald-{len(item_ids)}-items"
+    suffix = {"notion": "-notion", "buffer": "-buffer"}.get(fmt, "")
+    result = ExportResult(f"{stem}{suffix}.{ext}", mime, text.encode("utf-8"))
+    if record:
+        for r in records:
+            record_export(services, r.item_id, fmt, version_id=r.version_id)
+    return result
+
+
+def build_export(services: Services, item_id: int, fmt: str) -> ExportResult:
+    """The export file for one item, without logging it (for download buttons shown before a click)."""
+    return export_items(services, [item_id], fmt, record=False)
+
+
+def record_export(services: Services, item_id: int, fmt: str, *, version_id: int | None = None) -> None:
+    """Log that an item was exported (its reward signal for the agent)."""
+    services.events.emit("export", item_id=item_id, outcome="ok", format=fmt, version_id=version_id)
+    record_item_event(services, "export", item_id, version_id=version_id)
+
+
+def export_item(services: Services, item_id: int, fmt: str) -> ExportResult:
+    """Export one item's latest version in `fmt` and record an "export" event; refuses rejected items."""
+    return export_items(services, [item_id], fmt)

@@ -1,0 +1,231 @@
+"""The Library: every item with its versions, diffs and restores, and the strategy it was written with.
+
+`list_library` lists items with filters and a summary of each (versions,
+pending improvements, ratings, strategy). `item_versions` lists every version
+with its origin (generated, guard revision, reviewer edit, improvement,
+restore); `compare_versions` diffs any two word by word; `restore_version`
+appends a NEW version with origin "restore" (nothing is rewritten). Ratings and
+the rewards they teach the agent are `core.posts.feedback`'s job (re-exported
+here, so the Library page needs one import). Rendering is the pages' job.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from core.agent import agent_for
+from core.errors import InvalidInputError
+from core.posts.feedback import (
+    FeedbackResult,
+    apply_feedback,
+    note_regenerate,
+    rate_item,
+    record_item_event,
+)
+from core.services import Services
+from core.store import Item, Store, Version
+from utils.diff import TextDiff, diff_words, render_html, render_unified
+
+__all__ = [
+    "ORIGIN_LABELS",
+    "LibraryItem",
+    "VersionInfo",
+    "VersionComparison",
+    "FeedbackResult",
+    "list_library",
+    "item_versions",
+    "compare_versions",
+    "restore_version",
+    "set_pending_version",
+    "rate_item",
+    "apply_feedback",
+    "record_item_event",
+    "StrategyReport",
+    "strategy_report",
+    "note_regenerate",
+]
+
+LOG = logging.getLogger(__name__)
+ORIGIN_LABELS = {
+    "generated": "generated",
+    "guard_revision": "guard revision",
+    "reviewer_edit": "reviewer edit",
+    "improvement": "improvement from a rating",
+    "restore": "restore",
+    "edit": "creator edit",
+}
+
+
+@dataclass(frozen=True)
+class LibraryItem:
+    """One row of the Library list."""
+
+    item: Item
+    preview: str
+    versions: int
+    pending: int
+    ratings: int
+    mean_stars: float | None
+    likes: int
+    dislikes: int
+    strategy: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A version with its origin in words and its ratings."""
+
+    version: Version
+    origin_label: str
+    restored_from: int | None
+    mean_stars: float | None
+    ratings: int
+
+
+@dataclass(frozen=True)
+class VersionComparison:
+    """Two versions of one item and the word-level diff between them."""
+
+    a: Version
+    b: Version
+    diff: TextDiff
+    html: str
+    unified: str
+
+
+def list_library(
+    store: Store,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    search: str = "",
+    origin: str | None = None,
+    created_by: str | None = None,
+    limit: int = 200,
+) -> list[LibraryItem]:
+    """Items, newest first, filtered by status, kind, text, a version origin or author."""
+    sql = """
+        SELECT i.*,
+          (SELECT COUNT(*) FROM versions v WHERE v.item_id = i.id) AS n_versions,
+          (SELECT COUNT(*) FROM versions v WHERE v.item_id = i.id AND v.state = 'pending') AS n_pending,
+          (SELECT MAX(created_at) FROM versions v WHERE v.item_id = i.id) AS updated_at,
+          (SELECT text FROM versions v WHERE v.item_id = i.id AND v.state = 'active'
+             ORDER BY number DESC LIMIT 1) AS latest_text,
+          (SELECT COUNT(*) FROM ratings r WHERE r.item_id = i.id) AS n_ratings,
+          (SELECT AVG(stars) FROM ratings r WHERE r.item_id = i.id) AS mean_stars,
+          (SELECT COUNT(*) FROM ratings r WHERE r.item_id = i.id AND r.liked = 1) AS likes,
+          (SELECT COUNT(*) FROM ratings r WHERE r.item_id = i.id AND r.liked = -1) AS dislikes,
+          (SELECT strategy FROM agent_choices c WHERE c.item_id = i.id ORDER BY id DESC LIMIT 1) AS strategy
+        FROM items i WHERE 1 = 1"""
+    params: list[Any] = []
+    for column, value in (("status", status), ("kind", kind), ("created_by", created_by)):
+        if value:
+            sql += f" AND i.{column} = ?"
+            params.append(value)
+    if search.strip():
+        sql += " AND (i.title LIKE ? OR EXISTS (SELECT 1 FROM versions v WHERE v.item_id = i.id AND v.text LIKE ?))"
+        params += [f"%{search.strip()}%"] * 2
+    if origin:
+        sql += " AND EXISTS (SELECT 1 FROM versions v WHERE v.item_id = i.id AND v.origin = ?)"
+        params.append(origin)
+    sql += " ORDER BY i.id DESC LIMIT ?"
+    params.append(max(1, min(int(limit), 5000)))
+    out = []
+    for r in store.query(sql, tuple(params)):
+        item = Item(**{k: r[k] for k in Item.__dataclass_fields__})
+        preview = " ".join((r["latest_text"] or "").split())[:160]
+        out.append(
+            LibraryItem(
+                item,
+                preview,
+                r["n_versions"],
+                r["n_pending"],
+                r["n_ratings"],
+                r["mean_stars"],
+                r["likes"],
+                r["dislikes"],
+                r["strategy"] or "",
+                r["updated_at"] or item.created_at,
+            )
+        )
+    return out
+
+
+def item_versions(store: Store, item_id: int) -> list[VersionInfo]:
+    """Every version of an item, oldest first, with its origin and ratings."""
+    store.get_item(item_id)
+    stats = {
+        r["version_id"]: r
+        for r in store.query(
+            "SELECT version_id, COUNT(*) AS n, AVG(stars) AS m FROM ratings WHERE item_id = ? GROUP BY version_id",
+            (item_id,),
+        )
+    }
+    out = []
+    for v in store.versions(item_id):
+        s = stats.get(v.id, {})
+        restored = v.data.get("restored_from") if v.origin == "restore" else None
+        out.append(VersionInfo(v, ORIGIN_LABELS.get(v.origin, v.origin), restored, s.get("m"), s.get("n", 0)))
+    return out
+
+
+def compare_versions(store: Store, a_version_id: int, b_version_id: int) -> VersionComparison:
+    """Word-level diff between two versions of the same item."""
+    a, b = store.get_version(a_version_id), store.get_version(b_version_id)
+    if a.item_id != b.item_id:
+        raise InvalidInputError("Compare two versions of the same item: pick both from one item's list")
+    diff = diff_words(a.text, b.text)
+    a_label, b_label = f"Version {a.number} ({a.origin})", f"Version {b.number} ({b.origin})"
+    return VersionComparison(
+        a, b, diff, render_html(diff, a_label, b_label), render_unified(diff, a_label, b_label)
+    )
+
+
+def restore_version(store: Store, version_id: int, *, actor: str = "") -> Version:
+    """Append a copy of an old version as the newest active version (origin "restore")."""
+    old = store.get_version(version_id)
+    data = {**old.data, "restored_from": old.id, "restored_number": old.number, "restored_by": actor}
+    version = store.add_version(
+        old.item_id,
+        old.text,
+        origin="restore",
+        data=data,
+        parent_id=old.id,
+        provider=old.provider,
+        state="active",
+    )
+    LOG.info("Restored version %s of item %s as version %s", old.number, old.item_id, version.number)
+    return version
+
+
+def set_pending_version(store: Store, version_id: int, accept: bool) -> Version:
+    """Accept (make active) or dismiss a pending version, such as an improvement."""
+    version = store.get_version(version_id)
+    if version.state != "pending":
+        raise InvalidInputError(
+            f"Version {version.number} is {version.state}, not pending: nothing to accept"
+        )
+    return store.set_version_state(version_id, "active" if accept else "dismissed")
+
+
+@dataclass(frozen=True)
+class StrategyReport:
+    """The strategy an item was written with, why, and the agent's values for its context."""
+
+    choice: Any  # core.agent.types.Choice
+    values: tuple[Any, ...]  # core.agent.types.StrategyValue, best first
+    epsilon: float
+    explanation: str
+
+
+def strategy_report(services: Services, item_id: int) -> StrategyReport | None:
+    """The logged strategy choice of an item with the current Q-values of its context, or None."""
+    agent = agent_for(services)
+    choice = agent.choice_for_item(item_id)
+    if choice is None:
+        return None
+    values = tuple(agent.strategy_values(choice.context))
+    return StrategyReport(choice, values, agent.epsilon(choice.context), choice.explanation)

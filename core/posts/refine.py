@@ -1,0 +1,83 @@
+"""Rating and refining a stored post; new text is always a new version, nothing is rewritten."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import cast
+
+from chains.quality import linkedin_fold
+from core.errors import InvalidInputError
+from core.posts.errors import GenerationFailedError, mapped_errors
+from core.posts.feedback import rate_item
+from core.posts.view import load_post
+from core.services import Services
+from core.store import Rating, Version
+
+__all__ = ["rate_version", "refine_post"]
+
+
+def rate_version(
+    services: Services, item_id: int, version_id: int, stars: int, comment: str = "", user: str = ""
+) -> Rating:
+    """Store a 1-5 star rating (with an optional comment) for one version; see `core.posts.feedback.rate_item`."""
+    result = rate_item(services, item_id, version_id, stars=stars, comment=comment, user=user)
+    return cast(Rating, result.rating)  # rate_item always stores one
+
+
+def refine_post(services: Services, item_id: int, instruction: str, *, user: str = "") -> Version:
+    """Rewrite the latest version as instructed; the result is a new version (origin "edit")."""
+    from chains.generate import make_caption, score_quality
+    from chains.refine import refine_text
+
+    instruction = instruction.strip()
+    if not instruction:
+        raise InvalidInputError("Say how to refine the post, e.g. 'shorter, and end with a question'")
+    if len(instruction) > 1000:
+        raise InvalidInputError("The refine instruction is longer than 1000 characters: shorten it")
+    current = load_post(services, item_id)
+    settings = services.settings
+    source = current.version.data.get("source", {}) or {}
+    with mapped_errors(), services.events.step("refine", item_id=item_id) as t:
+        result = refine_text(
+            current.text,
+            instruction,
+            list(current.passages),
+            services.chain(),
+            settings,
+            brief=current.brief,
+            strategy=current.strategy,
+            project_name=str(source.get("name", "")),
+            item_id=item_id,
+        )
+        text = result.text.strip()
+        if not text:
+            raise GenerationFailedError("The refined text came back empty: try another instruction")
+        hook = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+        quality, parts = score_quality(
+            text,
+            hook,
+            current.hashtags,
+            current.passages,
+            length=current.strategy.length,
+            fold_chars=settings.fold_chars,
+        )
+        data = {
+            **current.version.data,
+            "hook": hook,
+            "caption": make_caption(text, hook),
+            "quality": float(quality),
+            "quality_parts": {k: float(v) for k, v in parts.items()},
+            "instruction": instruction,
+            "model": result.model,
+            "attempts": [asdict(a) for a in result.attempts],
+            "warnings": list(result.warnings),
+            "fold_index": linkedin_fold(text, settings.fold_chars),
+            "edited_by": user,
+        }
+        version = services.store.add_version(
+            item_id, text, origin="edit", data=data, parent_id=current.version.id, provider=result.provider
+        )
+        t.provider = result.provider
+        t.scores["quality"] = float(quality)
+        t.extra.update(version_id=version.id, attempts=len(result.attempts), changed=result.changed)
+    return version
