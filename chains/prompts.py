@@ -157,7 +157,7 @@ def build_post_request(
     about = f"the project {project_name!r}" if project_name else "the project in the sources"
     lines = [
         f"Write {STYLE_HINTS.get(brief.style, STYLE_HINTS['announcement'])} about {about}.",
-        f"Audience: {brief.audience.replace('_', ' ')}. Tone: {TONE_HINTS.get(strategy.tone, strategy.tone)}.",
+        f"Audience: {brief.audience.replace('_', ' ')}. Tone: {TONE_HINTS.get(brief.tone, brief.tone)}.",
         HOOK_HINTS.get(strategy.hook, HOOK_HINTS["question"]),
         f"Length: {lo}-{hi} characters. Put the hook in the first line.",
     ]

@@ -184,7 +184,7 @@ def compose_post(
     else:
         for i in range(0, len(body), 2):
             parts.append(" ".join(s.text for s in body[i : i + 2]))
-    parts.append(CTA.get(strategy.tone, CTA["professional"]))
+    parts.append(CTA.get(_field(brief, "tone", "professional"), CTA["professional"]))
     return "\n\n".join(p for p in parts if p)
 
 
@@ -213,7 +213,7 @@ def _adjust(brief: Brief, strategy: Strategy, instruction: str) -> tuple[Brief, 
             break
     for tone in CTA:
         if re.search(rf"\b{tone}\b", instruction, re.I):
-            strategy = replace(strategy, tone=tone)
+            brief = replace(brief, tone=tone)
     for style, pattern in _STYLE_WORDS.items():
         if re.search(pattern, instruction, re.I):
             brief = replace(brief, style=style)

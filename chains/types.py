@@ -19,6 +19,7 @@ __all__ = [
     "HOOK_TYPES",
     "HASHTAG_POLICIES",
     "LENGTHS",
+    "BRIEF_LENGTHS",
     "TONES",
     "AUDIENCES",
 ]
@@ -27,6 +28,7 @@ STYLES = ("announcement", "tutorial", "story", "listicle", "release_notes")
 HOOK_TYPES = ("question", "bold_claim", "statistic", "story", "contrarian")
 HASHTAG_POLICIES = ("nop", "boost_tag", "add_suggested_tag")
 LENGTHS = ("short", "medium", "long")
+BRIEF_LENGTHS = ("auto", *LENGTHS)  # "auto": the strategy agent chooses the length
 TONES = ("professional", "friendly", "enthusiastic", "technical", "casual")
 AUDIENCES = ("developers", "engineering_leaders", "data_scientists", "general")
 
@@ -48,8 +50,7 @@ class Strategy:
 
     hook: str = "question"
     hashtag_policy: str = "nop"
-    length: str = "medium"
-    tone: str = "professional"
+    length: str = "medium"  # the tone is the brief's (part of the agent's state), never part of the action
 
     @property
     def key(self) -> str:

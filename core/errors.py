@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["HeraldError", "NotFoundError", "InvalidInputError", "ExportRefusedError"]
+__all__ = ["HeraldError", "NotFoundError", "InvalidInputError", "ExportRefusedError", "ConflictError"]
 
 
 class HeraldError(Exception):
@@ -19,3 +19,7 @@ class InvalidInputError(HeraldError):
 
 class ExportRefusedError(HeraldError):
     """The item may not be exported (for example, a reviewer rejected it)."""
+
+
+class ConflictError(HeraldError):
+    """Someone else changed the item first (two reviewers at once); reload and act again."""

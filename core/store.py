@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
-from core.errors import InvalidInputError, NotFoundError
+from core.errors import ConflictError, InvalidInputError, NotFoundError
 from utils.events import utc_now_iso
 
 __all__ = ["Store", "Item", "Version", "Rating", "ItemStatus", "VERSION_ORIGINS"]
@@ -64,6 +64,7 @@ class Version:
     provider: str
     state: str
     created_at: str
+    actor: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def _row_to_version(row: dict[str, Any]) -> Version:
         provider=row["provider"],
         state=row["state"],
         created_at=row["created_at"],
+        actor=row.get("actor", "") or "",
     )
 
 
@@ -119,6 +121,7 @@ class Store:
     db: sqlite_utils.Database
     path: Path | None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _depth: int = field(default=0, repr=False)
 
     @classmethod
     def open(cls, path: Path | str | None) -> Store:
@@ -143,16 +146,24 @@ class Store:
         applied_now: list[str] = []
         with self.lock:
             conn = self.db.conn
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+            # Take the write lock before reading what is applied: two processes opening a new
+            # database at once then apply each migration exactly once, one after the other.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+                )
+                conn.execute("COMMIT")
+            except Exception:
+                conn.execute("ROLLBACK")
+                raise
             for sql_file in sorted(MIGRATIONS_DIR.glob("*.sql")):
-                if sql_file.stem in done:
-                    continue
                 script = sql_file.read_text(encoding="utf-8")
                 try:
-                    conn.execute("BEGIN")
+                    conn.execute("BEGIN IMMEDIATE")
+                    if conn.execute("SELECT 1 FROM migrations WHERE name = ?", (sql_file.stem,)).fetchone():
+                        conn.execute("COMMIT")
+                        continue
                     for statement in _split_sql(script):
                         conn.execute(statement)
                     conn.execute(
@@ -172,16 +183,26 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run a block in one transaction under the store's lock."""
+        """Run a block in one transaction under the store's lock; a nested block joins the outer one."""
         with self.lock:
             conn = self.db.conn
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield conn
+                finally:
+                    self._depth -= 1
+                return
             conn.execute("BEGIN IMMEDIATE" if self.path else "BEGIN")
+            self._depth = 1
             try:
                 yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._depth = 0
 
     def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Rows of a read query as dicts."""
@@ -209,56 +230,19 @@ class Store:
         return rows[0]
 
     # --- items and versions ------------------------------------------------
-    def create_item(
-        self,
-        text: str,
-        *,
-        kind: str = "post",
-        title: str = "",
-        source_id: int | None = None,
-        data: dict[str, Any] | None = None,
-        provider: str = "",
-        created_by: str = "",
-        status: str = ItemStatus.DRAFT,
-    ) -> tuple[Item, Version]:
-        """Create an item with its first version."""
-        now = utc_now_iso()
-        with self.transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO items(source_id, kind, title, status, created_by, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (source_id, kind, title, status, created_by, now),
-            )
-            item_id = int(cur.lastrowid or 0)
-            conn.execute(
-                "INSERT INTO status_changes(item_id, status, reason, actor, created_at) VALUES (?,?,?,?,?)",
-                (item_id, status, "created", created_by or "system", now),
-            )
-            version_id = self._insert_version(
-                conn, item_id, text, data, "generated", None, provider, "active"
-            )
-        return self.get_item(item_id), self.get_version(version_id)
+    # Versions are written only by core.gate (every new text passes its checks first); these
+    # conn-level writers run inside the gate's transaction.
+    def insert_item(
+        self, conn: sqlite3.Connection, kind: str, title: str, source_id: int | None, created_by: str
+    ) -> int:
+        """Insert an item row (status draft until the gate sets it); returns its id."""
+        cur = conn.execute(
+            "INSERT INTO items(source_id, kind, title, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (source_id, kind, title, ItemStatus.DRAFT, created_by, utc_now_iso()),
+        )
+        return int(cur.lastrowid or 0)
 
-    def add_version(
-        self,
-        item_id: int,
-        text: str,
-        *,
-        origin: str,
-        data: dict[str, Any] | None = None,
-        parent_id: int | None = None,
-        provider: str = "",
-        state: str = "active",
-    ) -> Version:
-        """Append a new version to an item (never rewrites an old one)."""
-        if origin not in VERSION_ORIGINS:
-            raise InvalidInputError(f"Unknown version origin {origin!r}; use one of {VERSION_ORIGINS}")
-        self.get_item(item_id)
-        with self.transaction() as conn:
-            version_id = self._insert_version(conn, item_id, text, data, origin, parent_id, provider, state)
-        return self.get_version(version_id)
-
-    def _insert_version(
+    def insert_version(
         self,
         conn: sqlite3.Connection,
         item_id: int,
@@ -268,13 +252,21 @@ class Store:
         parent_id: int | None,
         provider: str,
         state: str,
+        actor: str = "",
     ) -> int:
+        """Append a version (never rewrites an old one); returns its id. Only `core.gate` calls this."""
+        if origin not in VERSION_ORIGINS:
+            raise InvalidInputError(f"Unknown version origin {origin!r}; use one of {VERSION_ORIGINS}")
+        if parent_id is not None:
+            row = conn.execute("SELECT item_id FROM versions WHERE id = ?", (parent_id,)).fetchone()
+            if row is None or row[0] != item_id:
+                raise InvalidInputError(f"Version {parent_id} does not belong to item {item_id}")
         (number,) = conn.execute(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE item_id = ?", (item_id,)
         ).fetchone()
         cur = conn.execute(
-            "INSERT INTO versions(item_id, number, text, data_json, origin, parent_id, provider, state, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO versions(item_id, number, text, data_json, origin, parent_id, provider, state, actor,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 item_id,
                 number,
@@ -284,10 +276,27 @@ class Store:
                 parent_id,
                 provider,
                 state,
+                actor,
                 utc_now_iso(),
             ),
         )
         return int(cur.lastrowid or 0)
+
+    def change_version_state(self, conn: sqlite3.Connection, version_id: int, state: str) -> None:
+        """Accept (active) or dismiss a pending version inside a transaction; text is never touched."""
+        if state not in ("active", "pending", "dismissed"):
+            raise InvalidInputError("Version state must be active, pending or dismissed")
+        conn.execute("UPDATE versions SET state = ? WHERE id = ?", (state, version_id))
+
+    def change_status(
+        self, conn: sqlite3.Connection, item_id: int, status: str, *, reason: str = "", actor: str = "system"
+    ) -> None:
+        """Set an item's status and record the change, inside a transaction."""
+        conn.execute("UPDATE items SET status = ? WHERE id = ?", (status, item_id))
+        conn.execute(
+            "INSERT INTO status_changes(item_id, status, reason, actor, created_at) VALUES (?,?,?,?,?)",
+            (item_id, status, reason, actor or "system", utc_now_iso()),
+        )
 
     def get_item(self, item_id: int) -> Item:
         """One item; raises NotFoundError naming the fix."""
@@ -339,23 +348,25 @@ class Store:
             raise NotFoundError(f"Item {item_id} has no active version")
         return _row_to_version(rows[0])
 
-    def set_version_state(self, version_id: int, state: str) -> Version:
-        """Accept (active) or dismiss a pending version; text is never touched."""
-        if state not in ("active", "pending", "dismissed"):
-            raise InvalidInputError("Version state must be active, pending or dismissed")
-        with self.transaction() as conn:
-            conn.execute("UPDATE versions SET state = ? WHERE id = ?", (state, version_id))
-        return self.get_version(version_id)
-
-    def set_status(self, item_id: int, status: str, *, reason: str = "", actor: str = "system") -> Item:
-        """Change an item's status and record the change with who and why."""
+    def set_status(
+        self,
+        item_id: int,
+        status: str,
+        *,
+        reason: str = "",
+        actor: str = "system",
+        expected: str | None = None,
+    ) -> Item:
+        """Change an item's status and record who and why; `expected` refuses it if someone changed it first."""
         self.get_item(item_id)
         with self.transaction() as conn:
-            conn.execute("UPDATE items SET status = ? WHERE id = ?", (status, item_id))
-            conn.execute(
-                "INSERT INTO status_changes(item_id, status, reason, actor, created_at) VALUES (?,?,?,?,?)",
-                (item_id, status, reason, actor, utc_now_iso()),
-            )
+            if expected is not None:
+                (now,) = conn.execute("SELECT status FROM items WHERE id = ?", (item_id,)).fetchone()
+                if now != expected:
+                    raise ConflictError(
+                        f"Item {item_id} changed meanwhile (it is now {now}): reload it and act again"
+                    )
+            self.change_status(conn, item_id, status, reason=reason, actor=actor)
         return self.get_item(item_id)
 
     def status_history(self, item_id: int) -> list[dict[str, Any]]:

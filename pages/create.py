@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chains.types import AUDIENCES, LENGTHS, STYLES, TONES, Brief
+from chains.types import AUDIENCES, BRIEF_LENGTHS, STYLES, TONES, Brief
 from core.errors import HeraldError
 from core.guard.store import guard_report_for
 from core.posts.pipeline import DEMO_SOURCES, SourceInput, generate_post, load_post
-from core.review import latest_moderation
+from core.review import latest_moderation, review_history
 from pages.common import get_services
 from pages.components import render_draft, render_exports, render_passages, render_rating, render_refine
 from pages.components.agent import render_agent_panel
@@ -79,7 +79,7 @@ c1, c2, c3, c4 = st.columns(4)
 style = c1.selectbox("Style", STYLES, format_func=_label, key="brief_style")
 tone = c2.selectbox("Tone", TONES, format_func=_label, key="brief_tone")
 audience = c3.selectbox("Audience", AUDIENCES, format_func=_label, key="brief_audience")
-length = c4.radio("Length", LENGTHS, index=1, format_func=_label, horizontal=True, key="brief_length")
+length = c4.radio("Length", BRIEF_LENGTHS, index=0, format_func=_label, horizontal=True, key="brief_length")
 topic = st.text_input("Topic (optional)", placeholder="e.g. the new link checker", key="brief_topic")
 brief = Brief(style=style, tone=tone, audience=audience, length=length, topic=topic)
 
@@ -120,6 +120,10 @@ if last_result is not None and last_result.item_id != view.item.id:
 
 # --- 4. Draft ---------------------------------------------------------------
 st.subheader(f"Draft · item {view.item.id} · {view.item.status.replace('_', ' ')}")
+if view.item.status == "sent_back" and (sent := review_history(services.store, view.item.id)):
+    st.warning(
+        f"Sent back by {sent[-1].reviewer}: {sent[-1].note} — refine it below and it goes back to review."
+    )
 render_draft(view, settings.linkedin_max_chars)
 render_moderation(latest_moderation(services.store, view.item.id))
 

@@ -16,6 +16,7 @@ import streamlit as st
 from core import review
 from core.errors import HeraldError
 from pages.common import get_services
+from pages.components.review import render_review_history
 
 SERVICES_KEY = "herald_services"
 FLASH_KEY = "review_flash"
@@ -119,25 +120,49 @@ for entry in queue.items:
                     for ev in getattr(claim, "evidence", ())[:3]:
                         where = getattr(ev, "location", "") or getattr(ev, "path", "")
                         st.caption(f"{where}: {str(getattr(ev, 'text', ev))[:500]}")
-        note = st.text_input("Note (required to reject)", key=f"note_{entry.item_id}")
+        render_review_history(store, entry.item_id)
+        note = st.text_input("Note (required to reject or send back)", key=f"note_{entry.item_id}")
+        seen = {
+            "version_id": entry.version_id,
+            "expected_status": entry.status,
+        }  # refused if someone acted first
         b1, b2, b3 = st.columns(3)
         if b1.button("Approve", key=f"approve_{entry.item_id}"):
-            _act("Approved", review.approve, store, entry.item_id, reviewer, note, events=services.events)
+            _act(
+                "Approved",
+                review.approve,
+                store,
+                entry.item_id,
+                reviewer,
+                note,
+                events=services.events,
+                **seen,
+            )
         if b2.button("Reject", key=f"reject_{entry.item_id}"):
-            _act("Rejected", review.reject, store, entry.item_id, reviewer, note, events=services.events)
+            _act(
+                "Rejected",
+                review.reject,
+                store,
+                entry.item_id,
+                reviewer,
+                note,
+                events=services.events,
+                **seen,
+            )
         if b3.button("Send back", key=f"send_back_{entry.item_id}"):
-            _act("Sent back", review.send_back, store, entry.item_id, reviewer, note, events=services.events)
+            _act(
+                "Sent back",
+                review.send_back,
+                store,
+                entry.item_id,
+                reviewer,
+                note,
+                events=services.events,
+                **seen,
+            )
         with st.expander("Edit and approve"):
             edited = st.text_area("Corrected text", value=entry.text, key=f"edit_{entry.item_id}", height=200)
             if st.button("Save edit and approve", key=f"edit_approve_{entry.item_id}"):
                 _act(
-                    "Edited",
-                    review.edit_and_approve,
-                    store,
-                    services.settings,
-                    entry.item_id,
-                    reviewer,
-                    edited,
-                    note,
-                    events=services.events,
+                    "Edited", review.edit_and_approve, services, entry.item_id, reviewer, edited, note, **seen
                 )

@@ -35,7 +35,15 @@ from rag.lexical import BM25Index, tokenize
 from rag.sources import hash_documents
 from rag.types import Chunk, LoadedSource, Passage
 
-__all__ = ["ProjectIndex", "build_index", "index_key", "new_dense_index", "INDEX_FORMAT", "DUPLICATE_COSINE"]
+__all__ = [
+    "ProjectIndex",
+    "build_index",
+    "load_cached_index",
+    "index_key",
+    "new_dense_index",
+    "INDEX_FORMAT",
+    "DUPLICATE_COSINE",
+]
 
 LOG = logging.getLogger(__name__)
 
@@ -248,6 +256,15 @@ def _save(index: ProjectIndex, folder: Path, source_name: str) -> None:
         LOG.warning("could not cache the index at %s (%s); it will be rebuilt next time", folder, exc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_cached_index(content_hash: str, embedder: Embedder, settings, name: str = "") -> ProjectIndex | None:
+    """The cached index of a project with this content hash, or None when it was never built or is gone."""
+    key = index_key(content_hash, embedder, settings.chunk_chars, settings.chunk_overlap)
+    folder = Path(settings.data_dir) / "index" / key
+    if not (folder / _META).is_file():
+        return None
+    return _load(folder, embedder, key, name)
 
 
 def build_index(

@@ -11,6 +11,7 @@ from core.agent import Agent, Choice, strategies
 from core.agent.context import normalize_context, project_kind_of, state_of
 from core.errors import InvalidInputError
 from core.store import Store
+from tests.seed import seed_item
 from utils.settings import load_settings
 
 CTX = {
@@ -45,10 +46,23 @@ def test_choose_returns_one_of_strategies_with_its_propensity():
     assert choice.explanation
 
 
-def test_tone_comes_from_the_context():
-    choice = make().choose(CTX)
-    assert choice.strategy.tone == "technical"
-    assert choice.strategy in strategies("technical")
+@pytest.mark.parametrize("tone", ["professional", "friendly", "enthusiastic", "technical", "casual"])
+@pytest.mark.parametrize("audience", ["developers", "general"])
+def test_the_chosen_strategy_is_always_one_of_strategies(tone, audience):
+    agent = make()
+    for _ in range(20):
+        choice = agent.choose({**CTX, "tone": tone, "audience": audience})
+        assert choice.strategy in strategies()
+        assert choice.context["tone"] == tone and tone in choice.state  # tone is state, not action
+
+
+@pytest.mark.parametrize("length", ["short", "medium", "long"])
+def test_the_creators_length_limits_the_choice(length):
+    agent = make()
+    for _ in range(30):
+        choice = agent.choose(CTX, length=length)
+        assert choice.strategy.length == length and choice.strategy in strategies(length)
+    assert len(strategies(length)) == 15 and strategies("auto") == strategies()
 
 
 def test_update_rule_matches_a_worked_example():
@@ -149,7 +163,7 @@ def test_corrupt_q_row_is_skipped_and_reported(caplog):
     )
     conn.commit()
     choice = agent.choose(CTX)  # must not raise
-    assert choice.strategy in strategies("technical")
+    assert choice.strategy in strategies()
     assert agent.q_values(CTX)[bad.key] == agent.settings.agent_initial_q
     corrupt = agent.stats().corrupt_rows
     assert any(bad.key in c and "not a number" in c for c in corrupt)
@@ -217,7 +231,7 @@ def test_two_sessions_learning_at_once_lose_nothing(tmp_path):
 
 def test_choice_objects_can_be_passed_to_learn_and_link_to_items():
     agent = make()
-    item, version = agent.store.create_item("A post")
+    item, version = seed_item(agent.store, "A post")
     choice = agent.choose(CTX)
     assert isinstance(choice, Choice)
     agent.link_choice(choice.id, item.id, version.id)

@@ -10,6 +10,7 @@ from core.commands import recommend as recommend_cmd
 from core.services import build_services
 from core.store import Store
 from tests.fakes import FakeEmbedder
+from tests.seed import seed_item
 
 CTX = {"audience": "general", "tone": "casual"}
 
@@ -53,8 +54,8 @@ def test_agent_bad_action_exits_2(capsys):
 def test_recommend_cli(settings, capsys, monkeypatch):
     services = build_services(settings, embedder=FakeEmbedder())
     monkeypatch.setattr(recommend_cmd, "_services", lambda: services)
-    a, _ = services.store.create_item("python cli for markdown", title="Post A")
-    b, _ = services.store.create_item("python cli for notes", title="Post B")
+    a, _ = seed_item(services.store, "python cli for markdown", title="Post A")
+    b, _ = seed_item(services.store, "python cli for notes", title="Post B")
     services.store.add_rating(a.id, stars=5, user="ana")
     assert main(["recommend", "--user", "ana", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

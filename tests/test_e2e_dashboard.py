@@ -15,6 +15,7 @@ import pytest
 
 from core.store import Store
 from tests.eventgen import generate_events, write_events
+from tests.seed import seed_item
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +24,7 @@ def _seed(running_app) -> dict[int, str]:
     store = Store.open(running_app.data_dir / "herald.db")
     titles = {}
     for i in range(40):
-        item, _ = store.create_item(f"generated post {i}", title=f"Dashboard e2e post {i}")
+        item, _ = seed_item(store, f"generated post {i}", title=f"Dashboard e2e post {i}")
         titles[item.id] = item.title
     ids = sorted(titles)
     events = generate_events(len(ids), start=datetime(2026, 10, 1, tzinfo=UTC), span_h=20, seed=5)

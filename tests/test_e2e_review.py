@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from core import review
+from core.gate import NewItem, ProposedVersion, submit_version
+from core.services import build_services
 from core.store import Store
 from utils.settings import load_settings
 
@@ -27,10 +29,13 @@ def test_flag_approve_reject_and_export_refused(page, running_app) -> None:
         "Our release notes. This bug was a damn nightmare.",
         "Big news! Email me at jane.doe@corp.com for details.",
     ]:
-        item, _ = store.create_item(text, title=f"e2e review {len(ids)}")
-        result = review.moderate_item(store, settings, item.id)
-        assert result.level in ("flagged", "review_required"), result
-        ids.append(item.id)
+        gated = submit_version(
+            build_services(settings, store=store),
+            ProposedVersion(text, "generated"),
+            new_item=NewItem(title=f"e2e review {len(ids)}"),
+        )
+        assert gated.moderation.level in ("flagged", "review_required"), gated.moderation
+        ids.append(gated.item.id)
     a, b = ids
 
     page.goto(f"{running_app.url}/review")

@@ -16,6 +16,7 @@ from core.guard.store import guard_report_for, load_guard_report, save_guard_rep
 from core.services import build_services
 from core.store import Store
 from tests.fakes import FakeEmbedder, FakeProvider
+from tests.seed import seed_item, seed_version
 
 SOURCE = "tinyqueue is a job queue for Python backed by SQLite. Current version: 2.3.0. Workers retry failed jobs 3 times."
 
@@ -57,7 +58,9 @@ def test_verify_bad_input_names_the_line(tmp_path: Path, fake_services, capsys):
 
 def test_guard_command_checks_a_post_against_a_project(tmp_path: Path, fake_services, sample_project, capsys):
     post = tmp_path / "post.txt"
-    post.write_text("A tiny, dependency-free job queue for Python, backed by SQLite.\n\nVersion 12.0.1 adds a Kafka backend.\n")
+    post.write_text(
+        "A tiny, dependency-free job queue for Python, backed by SQLite.\n\nVersion 12.0.1 adds a Kafka backend.\n"
+    )
     assert cli.main(["guard", "--source", str(sample_project), "--text-file", str(post), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     verdicts = [c["verdict"] for c in data["claims"]]
@@ -67,7 +70,9 @@ def test_guard_command_checks_a_post_against_a_project(tmp_path: Path, fake_serv
     assert cli.main(["guard", "--source", str(sample_project), "--text-file", str(post)]) == 0
     text = capsys.readouterr().out
     assert "confidence" in text and "NO " in text and "OK " in text
-    assert cli.main(["guard", "--source", str(sample_project), "--text-file", str(tmp_path / "none.txt")]) == 2
+    assert (
+        cli.main(["guard", "--source", str(sample_project), "--text-file", str(tmp_path / "none.txt")]) == 2
+    )
 
 
 def _report() -> GuardReport:
@@ -75,22 +80,45 @@ def _report() -> GuardReport:
     ev = (Evidence("tinyqueue is backed by SQLite.", "README.md", 3, 3, 0.9),)
     claims = (
         Claim("tinyqueue uses SQLite.", 0, 22, True, "supported", 0.81, ev, "support score 0.81"),
-        Claim("It also ships a Kafka backend.", 23, 53, True, "unsupported", 0.12, ev, "evidence does not say this", "", "score"),
+        Claim(
+            "It also ships a Kafka backend.",
+            23,
+            53,
+            True,
+            "unsupported",
+            0.12,
+            ev,
+            "evidence does not say this",
+            "",
+            "score",
+        ),
     )
-    return GuardReport(claims, 0.5, "tinyqueue uses SQLite.", (claims[1].text,), ("1 dropped",), (Stage("specifics", True, "on"),), draft)
+    return GuardReport(
+        claims,
+        0.5,
+        "tinyqueue uses SQLite.",
+        (claims[1].text,),
+        ("1 dropped",),
+        (Stage("specifics", True, "on"),),
+        draft,
+    )
 
 
 def test_report_round_trips_through_the_store(settings):
     store = Store.open(None)
-    item, version = store.create_item("tinyqueue uses SQLite. It also ships a Kafka backend.")
+    item, version = seed_item(store, "tinyqueue uses SQLite. It also ships a Kafka backend.")
     with pytest.raises(NotFoundError):
         load_guard_report(store, version.id)
-    revised = store.add_version(item.id, "tinyqueue uses SQLite.", origin="guard_revision", parent_id=version.id)
+    revised = seed_version(
+        store, item.id, "tinyqueue uses SQLite.", origin="guard_revision", parent_id=version.id
+    )
     save_guard_report(store, version.id, _report(), revised_version_id=revised.id)
     loaded = load_guard_report(store, version.id)
     assert loaded == _report()
     assert guard_report_for(store, revised.id) == _report()
-    assert store.query("SELECT verdict FROM claims WHERE version_id = ? ORDER BY position", (version.id,)) == [
+    assert store.query(
+        "SELECT verdict FROM claims WHERE version_id = ? ORDER BY position", (version.id,)
+    ) == [
         {"verdict": "supported"},
         {"verdict": "unsupported"},
     ]
@@ -117,5 +145,7 @@ def test_report_component_renders_badges_evidence_and_diff():
 
 
 def test_check_post_with_an_inline_source_matches_verify(settings):
-    report = check_post("tinyqueue is a job queue for Python backed by SQLite.", SOURCE, FakeEmbedder(), settings)
+    report = check_post(
+        "tinyqueue is a job queue for Python backed by SQLite.", SOURCE, FakeEmbedder(), settings
+    )
     assert report.claims[0].verdict == "supported" and report.confidence == 1.0

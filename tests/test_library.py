@@ -15,12 +15,13 @@ from core.posts.library import (
     list_library,
     rate_item,
     record_item_event,
+    resolve_improvement,
     restore_version,
-    set_pending_version,
 )
 from core.services import build_services
 from core.store import Store
 from tests.fakes import FakeEmbedder
+from tests.seed import seed_item, seed_version
 from utils.settings import load_settings
 
 PASSAGES = [
@@ -51,7 +52,8 @@ def services(isolated_dirs):
 
 
 def _post(services, text="Lumen builds static sites from Markdown. #lumen", user="ana"):
-    item, version = services.store.create_item(
+    item, version = seed_item(
+        services.store,
         text,
         title="Lumen post",
         created_by=user,
@@ -65,7 +67,7 @@ def _post(services, text="Lumen builds static sites from Markdown. #lumen", user
 
 def test_list_with_filters_and_summary(services):
     item, version, choice = _post(services)
-    other, _ = services.store.create_item("A rust database story", title="Rust", kind="video")
+    other, _ = seed_item(services.store, "A rust database story", title="Rust", kind="video")
     services.store.set_status(other.id, "approved")
     rate_item(services, item.id, version.id, stars=4, user="ben")
     rows = list_library(services.store)
@@ -81,14 +83,14 @@ def test_list_with_filters_and_summary(services):
 
 def test_versions_diff_and_restore_creates_a_new_version(services):
     item, v1, _ = _post(services, "Lumen is fast and simple.")
-    v2 = services.store.add_version(
-        item.id, "Lumen is very fast and small.", origin="reviewer_edit", parent_id=v1.id
+    v2 = seed_version(
+        services.store, item.id, "Lumen is very fast and small.", origin="reviewer_edit", parent_id=v1.id
     )
     cmp_ = compare_versions(services.store, v1.id, v2.id)
     assert cmp_.diff.words_added == 2 and cmp_.diff.words_removed == 1
     assert "<del" in cmp_.html and "Version 2 (reviewer_edit)" in cmp_.html
     assert "-Lumen is fast and simple." in cmp_.unified
-    restored = restore_version(services.store, v1.id, actor="ana")
+    restored = restore_version(services, item.id, 1, actor="ana").proposed
     assert restored.id not in (v1.id, v2.id) and restored.number == 3
     assert (restored.origin, restored.text, restored.parent_id) == ("restore", v1.text, v1.id)
     versions = item_versions(services.store, item.id)
@@ -103,8 +105,10 @@ def test_compare_refuses_versions_of_two_items(services):
     b, vb, _ = _post(services)
     with pytest.raises(InvalidInputError):
         compare_versions(services.store, va.id, vb.id)
+    with pytest.raises(InvalidInputError, match="has no version 7"):
+        restore_version(services, a.id, 7)
     with pytest.raises(NotFoundError):
-        restore_version(services.store, 9999)
+        restore_version(services, 9999, 1)
 
 
 def test_rating_rewards_the_strategy_and_likes_too(services):
@@ -128,10 +132,12 @@ def test_low_rating_writes_a_pending_improvement(services):
     # The approved active version is untouched until someone accepts the improvement.
     assert services.store.latest_version(item.id).id == version.id
     assert services.store.get_item(item.id).status == "approved"
-    accepted = set_pending_version(services.store, imp.id, accept=True)
-    assert accepted.state == "active" and services.store.latest_version(item.id).id == imp.id
-    with pytest.raises(InvalidInputError):
-        set_pending_version(services.store, imp.id, accept=False)
+    accepted = resolve_improvement(services, item.id, True, actor="ana")
+    assert accepted.current.id == imp.id and services.store.latest_version(item.id).id == imp.id
+    # new text needs a new approval: the status now comes from the improvement's own checks
+    assert accepted.status != "approved" and services.store.get_item(item.id).status == accepted.status
+    with pytest.raises(InvalidInputError, match="no pending version"):
+        resolve_improvement(services, item.id, False, actor="ana")
 
 
 def test_bad_ratings_are_refused_and_nothing_is_stored(services):
@@ -186,7 +192,8 @@ def test_library_rating_comments_are_moderated_and_an_abusive_one_steers_nothing
     item, version, _ = _post(services)
     result = rate_item(services, item.id, version.id, stars=1, comment="You are a stupid idiot", user="bob")
     rows = services.store.query(
-        "SELECT level FROM moderations WHERE rating_id = ? AND subject = 'rating_comment'", (result.rating.id,)
+        "SELECT level FROM moderations WHERE rating_id = ? AND subject = 'rating_comment'",
+        (result.rating.id,),
     )
     assert rows and rows[0]["level"] != "approved"
     assert result.improvement is None or "stupid" not in result.improvement.text

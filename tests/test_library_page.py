@@ -9,7 +9,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.agent import Agent
+from core.gate import ProposedVersion, submit_version
+from core.services import build_services
 from core.store import Store
+from tests.seed import seed_item, seed_version
 from utils.settings import load_settings
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "library.py"
@@ -24,18 +27,20 @@ def seeded(isolated_dirs):
     settings = load_settings()
     store = Store.open(settings.database_path)
     agent = Agent.from_store(store, settings, seed=0)
-    item, v1 = store.create_item("Lumen builds sites fast. #lumen", title="Lumen launch", created_by="ana")
-    store.add_version(
-        item.id, "Lumen builds static sites very fast. #lumen", origin="reviewer_edit", parent_id=v1.id
+    item, v1 = seed_item(store, "Lumen builds sites fast. #lumen", title="Lumen launch", created_by="ana")
+    seed_version(
+        store, item.id, "Lumen builds static sites very fast. #lumen", origin="reviewer_edit", parent_id=v1.id
     )
-    store.add_version(
-        item.id, "A pending improvement of Lumen.", origin="improvement", parent_id=v1.id, state="pending"
+    submit_version(  # a proposed improvement passes the gate like any version, then waits
+        build_services(settings, store=store),
+        ProposedVersion("A pending improvement of Lumen.", "improvement", parent_id=v1.id, pending=True),
+        item_id=item.id,
     )
     choice = agent.choose(CTX)
     agent.link_choice(choice.id, item.id, v1.id)
     agent.learn(CTX, choice, 0.5, item_id=item.id)
     store.add_rating(item.id, version_id=v1.id, stars=4, user="ben")
-    other, _ = store.create_item("Rust storage engine", title="Rust post", kind="video")
+    other, _ = seed_item(store, "Rust storage engine", title="Rust post", kind="video")
     store.db.conn.close()
     return settings, item, other
 

@@ -12,6 +12,7 @@ from core.services import build_services
 from pages.components.dashboard_charts import point_options
 from tests.eventgen import generate_events, write_events
 from tests.fakes import FakeEmbedder
+from tests.seed import seed_item
 from utils.metrics import clear_memory_cache
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -31,7 +32,7 @@ def services(settings):
 
 def test_review_backlog_and_time_to_decision(services):
     store = services.store
-    ids = [store.create_item(f"post {i}", title=f"p{i}")[0].id for i in range(4)]
+    ids = [seed_item(store, f"post {i}", title=f"p{i}")[0].id for i in range(4)]
     for i in ids:
         store.set_status(i, "needs_review", reason="flagged by moderation")
     store.set_status(ids[0], "approved", actor="Ada")
@@ -47,7 +48,7 @@ def test_every_chart_drills_down_to_stored_items(services):
         services.settings.log_dir / "events.jsonl", generate_events(120, start=START, span_h=30, seed=4)
     )
     for i in range(120):
-        services.store.create_item(f"post {i}", title=f"Post {i + 1}")
+        seed_item(services.store, f"post {i}", title=f"Post {i + 1}")
     d = build_dashboard(services)
     for chart in CHARTS:
         options = point_options(d, chart)
@@ -69,7 +70,7 @@ def test_real_pipeline_events_filter_by_source_and_provider(services):
         log.emit(
             "generate", provider=provider, latency_ms=40, run_id=run, scores={"quality": 70}, fallback=False
         )
-        item, _ = store.create_item("text", title=f"from {run}", source_id=sid)
+        item, _ = seed_item(store, "text", title=f"from {run}", source_id=sid)
         log.emit("store", run_id=run, item_id_created=item.id)
         log.emit("guard", item_id=item.id, run_id=run, scores={"confidence": 0.9, "unsupported_share": 0.1})
         log.emit("moderation", item_id=item.id, run_id=run, provider="profanity+rules", level="approved")

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.services import build_services
 from tests.eventgen import GenParams, generate_events, write_events
 from tests.fakes import FakeEmbedder
+from tests.seed import seed_item
 from utils.metrics import clear_memory_cache
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "dashboard.py"
@@ -46,8 +47,8 @@ def populated(settings):
     )  # fmt: skip
     source_id = services.store.add_source("local", "/projects/lumen", "abc", 3, [])
     for i in range(1, 211):
-        services.store.create_item(
-            f"post {i}", title=f"Post number {i}", source_id=source_id if i > 100 else None
+        seed_item(
+            services.store, f"post {i}", title=f"Post number {i}", source_id=source_id if i > 100 else None
         )
     return services, source_id
 

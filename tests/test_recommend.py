@@ -12,6 +12,7 @@ from core.errors import InvalidInputError
 from core.recommend import RecommendModel, recommend, trending, trending_scores
 from core.services import build_services
 from tests.fakes import FakeEmbedder
+from tests.seed import seed_item
 
 TEXTS = [
     "python cli tool for static sites and markdown",
@@ -29,7 +30,7 @@ def services(settings):
 
 
 def _items(services, created_by=""):
-    return [services.store.create_item(t, title=t[:20], created_by=created_by)[0].id for t in TEXTS]
+    return [seed_item(services.store, t, title=t[:20], created_by=created_by)[0].id for t in TEXTS]
 
 
 def test_model_collaborative_signal_and_exclusion():

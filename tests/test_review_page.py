@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core import review
 from core.moderation import Moderation, Reason
 from core.services import build_services
+from tests.seed import seed_item, seed_moderation
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "review.py"
 
@@ -32,8 +33,8 @@ def seeded(settings):
         ("New release. You are a clown.", "insult", "flagged"),
         ("Call now. You are a clown.", "spam", "review_required"),
     ]:
-        item, version = services.store.create_item(text, title=f"{category} post")
-        review.apply_moderation(services.store, item.id, _mod(category, level), version_id=version.id)
+        item, version = seed_item(services.store, text, title=f"{category} post")
+        seed_moderation(services.store, item.id, _mod(category, level), version_id=version.id)
         ids.append(item.id)
     return services, ids
 
@@ -106,7 +107,7 @@ def _component_app() -> None:
 )
 def test_create_page_moderation_notice(seeded, level: str, kind: str) -> None:
     services, (a, _b) = seeded
-    review.apply_moderation(services.store, a, _mod("insult", level))
+    seed_moderation(services.store, a, _mod("insult", level))
     at = AppTest.from_function(_component_app, default_timeout=30)
     at.session_state["stored"] = review.latest_moderation(services.store, a)
     at.run()

@@ -9,9 +9,11 @@ import pytest
 from core import review
 from core.cli import main as cli_main
 from core.errors import ExportRefusedError, InvalidInputError
+from core.gate import export_permit
 from core.moderation import Moderation, Reason
 from core.services import build_services
 from core.store import Store
+from tests.seed import seed_item, seed_moderation
 
 CLEAN = "Herald 2.1 builds the index twice as fast and keeps every version."
 
@@ -31,8 +33,8 @@ def services(settings):
 
 
 def seed(store: Store, text: str, moderation: Moderation) -> int:
-    item, version = store.create_item(text, title="post")
-    review.apply_moderation(store, item.id, moderation, version_id=version.id)
+    item, version = seed_item(store, text, title="post")
+    seed_moderation(store, item.id, moderation, version_id=version.id)
     return item.id
 
 
@@ -59,8 +61,8 @@ def test_low_guard_confidence_items_join_the_queue_with_their_claims(services) -
     from core.guard.store import save_guard_report
 
     store = services.store
-    item, version = store.create_item(CLEAN, title="guarded")
-    review.apply_moderation(store, item.id, Moderation(level="approved", scores={}), version_id=version.id)
+    item, version = seed_item(store, CLEAN, title="guarded")
+    seed_moderation(store, item.id, Moderation(level="approved", scores={}), version_id=version.id)
     claim = Claim(
         CLEAN, 0, len(CLEAN), True, "unsupported", 0.2, (Evidence("index twice", "README.md", 1, 2, 0.3),)
     )
@@ -98,7 +100,7 @@ def test_actions_need_a_reviewer_and_are_recorded(services) -> None:
 def test_edit_and_approve_appends_a_moderated_version(services) -> None:
     store = services.store
     item_id = seed(store, "You are an idiot. the bad sentence.", flagged())
-    result = review.edit_and_approve(store, services.settings, item_id, "Bo", CLEAN, "reworded")
+    result = review.edit_and_approve(services, item_id, "Bo", CLEAN, "reworded")
     versions = store.versions(item_id)
     assert [v.origin for v in versions] == ["generated", "reviewer_edit"]
     assert versions[0].text.startswith("You are an idiot")  # the old version is kept
@@ -107,7 +109,7 @@ def test_edit_and_approve_appends_a_moderated_version(services) -> None:
     history = review.moderation_history(store, item_id)
     assert len(history) == 2 and history[-1].version_id == versions[1].id and history[-1].actor == "Bo"
     with pytest.raises(InvalidInputError, match="empty"):
-        review.edit_and_approve(store, services.settings, item_id, "Bo", "  ")
+        review.edit_and_approve(services, item_id, "Bo", "  ")
 
 
 def test_reject_needs_a_note_keeps_the_item_and_refuses_export(services) -> None:
@@ -120,9 +122,8 @@ def test_reject_needs_a_note_keeps_the_item_and_refuses_export(services) -> None
     review.reject(store, item_id, "Cy", "insulting")
     assert store.get_item(item_id).status == "rejected"
     assert store.versions(item_id)  # never deleted
-    assert not review.is_exportable(store, item_id)
-    with pytest.raises(ExportRefusedError):
-        review.ensure_exportable(store, item_id)
+    with pytest.raises(ExportRefusedError, match="rejected"):
+        export_permit(store, item_id)
     with pytest.raises(ExportRefusedError):
         export_item(services, item_id, "markdown")
     with pytest.raises(InvalidInputError, match="stays rejected"):
@@ -132,18 +133,24 @@ def test_reject_needs_a_note_keeps_the_item_and_refuses_export(services) -> None
 def test_send_back_leaves_the_queue(services) -> None:
     store = services.store
     item_id = seed(store, "Text. the bad sentence.", flagged("spam", "review_required", 0.9))
+    with pytest.raises(InvalidInputError, match="note"):
+        review.send_back(store, item_id, "Di", "")
     result = review.send_back(store, item_id, "Di", "please remove the phone number")
     assert result.item.status == "sent_back"
-    assert review.is_exportable(store, item_id)
+    with pytest.raises(ExportRefusedError, match="sent back.*refine"):
+        export_permit(store, item_id)  # a sent-back item waits for its creator's edit
     assert review.list_queue(store).items == ()
 
 
-def test_moderate_item_stores_the_decision_and_sets_the_status(services) -> None:
+def test_the_gate_stores_the_decision_and_sets_the_status(services) -> None:
+    from core.gate import NewItem, ProposedVersion, submit_version
+
     store = services.store
-    item, _ = store.create_item("You are a stupid f*cking idiot.", title="t")
-    result = review.moderate_item(store, services.settings, item.id)
-    assert store.get_item(item.id).status == result.level != "approved"
-    stored = review.latest_moderation(store, item.id)
+    gated = submit_version(services, ProposedVersion("You are a stupid f*cking idiot.", "generated"),
+                           new_item=NewItem(title="t"))  # fmt: skip
+    result = gated.moderation
+    assert store.get_item(gated.item.id).status == result.level != "approved"
+    stored = review.latest_moderation(store, gated.item.id)
     assert stored is not None and stored.moderation.level == result.level
     assert stored.moderation.scores == result.scores
 

@@ -7,6 +7,7 @@ import pytest
 from core.agent import Agent
 from core.agent.rewards import EVENTS, record_event, reward_for
 from core.errors import InvalidInputError, NotFoundError
+from tests.seed import seed_item
 from utils.settings import load_settings
 
 CTX = {"project_kind": "library", "audience": "developers", "tone": "friendly"}
@@ -51,7 +52,7 @@ def test_unknown_event_is_refused():
 
 def test_record_event_links_item_version_and_strategy_and_teaches():
     agent = Agent.create(seed=1)
-    item, version = agent.store.create_item("Post text")
+    item, version = seed_item(agent.store, "Post text")
     choice = agent.choose(CTX)
     agent.link_choice(choice.id, item.id, version.id)
     reward = record_event(agent, "rating", item.id, version_id=version.id, stars=5, user="ana")
@@ -71,7 +72,7 @@ def test_record_event_links_item_version_and_strategy_and_teaches():
 
 def test_record_event_without_a_logged_choice_keeps_the_reward():
     agent = Agent.create()
-    item, _ = agent.store.create_item("Hand written")
+    item, _ = seed_item(agent.store, "Hand written")
     reward = record_event(agent, "export", item.id)
     assert not reward.learned and reward.reward == pytest.approx(0.8)
     assert agent.stats().rewards == 1 and agent.stats().transitions == 0
@@ -81,7 +82,7 @@ def test_record_event_for_a_missing_item_or_bad_rating_stores_nothing():
     agent = Agent.create()
     with pytest.raises(NotFoundError):
         record_event(agent, "like", 999)
-    item, _ = agent.store.create_item("x")
+    item, _ = seed_item(agent.store, "x")
     with pytest.raises(InvalidInputError):
         record_event(agent, "rating", item.id, stars=9)
     assert agent.stats().rewards == 0
@@ -95,7 +96,7 @@ def test_reviewer_decisions_reward_the_items_strategy(settings):
     agent = Agent.from_store(store, settings, seed=0)
     rows = []
     for action in ("approve", "reject"):
-        item, version = store.create_item(f"Post to {action}")
+        item, version = seed_item(store, f"Post to {action}")
         choice = agent.choose(CTX)
         agent.link_choice(choice.id, item.id, version.id)
         if action == "approve":

@@ -6,6 +6,7 @@ import pytest
 
 from core.errors import InvalidInputError, NotFoundError
 from core.store import Store
+from tests.seed import seed_item, seed_version
 
 
 @pytest.fixture
@@ -21,8 +22,8 @@ def test_migrations_apply_once(tmp_path):
 
 
 def test_versions_are_appended_never_rewritten(store):
-    item, v1 = store.create_item("first draft", title="t")
-    v2 = store.add_version(item.id, "second", origin="edit", parent_id=v1.id)
+    item, v1 = seed_item(store, "first draft", title="t")
+    v2 = seed_version(store, item.id, "second", origin="edit", parent_id=v1.id)
     assert (v1.number, v2.number) == (1, 2)
     assert store.get_version(v1.id).text == "first draft"
     assert [v.text for v in store.versions(item.id)] == ["first draft", "second"]
@@ -30,23 +31,41 @@ def test_versions_are_appended_never_rewritten(store):
 
 
 def test_pending_versions_do_not_replace_active(store):
-    item, v1 = store.create_item("approved text")
-    pending = store.add_version(item.id, "improved", origin="improvement", state="pending")
+    item, v1 = seed_item(store, "approved text")
+    pending = seed_version(store, item.id, "improved", origin="improvement", state="pending")
     assert store.latest_version(item.id).id == v1.id
     assert store.latest_version(item.id, include_pending=True).id == pending.id
-    store.set_version_state(pending.id, "active")
+    with store.transaction() as conn:
+        store.change_version_state(conn, pending.id, "active")
     assert store.latest_version(item.id).id == pending.id
 
 
+def test_nested_transactions_join_the_outer_one(store):
+    item, _ = seed_item(store, "x")
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        store.change_status(conn, item.id, "ready")
+        with store.transaction() as inner:
+            store.change_status(inner, item.id, "approved")
+        raise RuntimeError("roll back both")
+    assert store.get_item(item.id).status == "draft"
+
+
+def test_a_parent_of_another_item_is_refused(store):
+    a, va = seed_item(store, "a")
+    b, _ = seed_item(store, "b")
+    with pytest.raises(InvalidInputError, match="does not belong"):
+        seed_version(store, b.id, "c", parent_id=va.id)
+
+
 def test_unknown_origin_is_refused(store):
-    item, _ = store.create_item("x")
+    item, _ = seed_item(store, "x")
     with pytest.raises(InvalidInputError, match="origin"):
-        store.add_version(item.id, "y", origin="magic")
+        seed_version(store, item.id, "y", origin="magic")
 
 
 @pytest.mark.parametrize("stars", [0, 6, -1])
 def test_rating_out_of_range(store, stars):
-    item, v = store.create_item("x")
+    item, v = seed_item(store, "x")
     with pytest.raises(InvalidInputError, match="1 to 5"):
         store.add_rating(item.id, version_id=v.id, stars=stars)
 
@@ -57,7 +76,7 @@ def test_rating_for_missing_item(store):
 
 
 def test_status_changes_are_recorded(store):
-    item, _ = store.create_item("x")
+    item, _ = seed_item(store, "x")
     store.set_status(item.id, "needs_review", reason="low confidence", actor="guard")
     history = store.status_history(item.id)
     assert [h["status"] for h in history] == ["draft", "needs_review"]
@@ -67,7 +86,7 @@ def test_status_changes_are_recorded(store):
 def test_two_connections_rate_at_once_nothing_lost(tmp_path):
     path = tmp_path / "c.db"
     a, b = Store.open(path), Store.open(path)
-    item, v = a.create_item("x")
+    item, v = seed_item(a, "x")
 
     def rate(store, n):
         for _ in range(n):

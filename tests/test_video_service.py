@@ -10,7 +10,7 @@ import pytest
 from chains.providers import FallbackChain, Provider
 from chains.types import Completion
 from core.cli import main
-from core.errors import InvalidInputError
+from core.errors import ExportRefusedError, InvalidInputError
 from core.services import build_services
 from core.video import VideoOptions
 from core.video.service import (
@@ -27,6 +27,7 @@ from core.video.service import (
     storyboard_of,
     submit_render,
 )
+from tests.seed import seed_item
 from tests.video_helpers import read_video
 
 TINY = VideoOptions(size=(160, 90), fps=6)
@@ -77,7 +78,9 @@ def test_render_a_script_creates_a_video_item_and_registers_the_files(services, 
 
 
 def test_render_a_post_item_makes_a_linked_video_item(services, tmp_path):
-    post, _ = services.store.create_item("Line one of the post\nLine two\n\n#python #video", title="Post")
+    post, _ = seed_item(
+        services.store, "Line one of the post\nLine two\n\n#python #video", title="Post", status="ready"
+    )
     result = render_item_video(services, post.id, TINY, out_dir=tmp_path)
     assert result.item_id != post.id
     assert services.store.latest_version(result.item_id).data["from_item"] == post.id
@@ -182,7 +185,7 @@ def test_a_failing_chain_keeps_the_rating_and_says_why(settings):
 
 
 def test_rating_a_post_item_here_is_refused(services):
-    post, _ = services.store.create_item("A post")
+    post, _ = seed_item(services.store, "A post")
     with pytest.raises(InvalidInputError, match="not a video"):
         rate_video(services, post.id, 1, "x")
 
@@ -233,11 +236,9 @@ def test_cli_errors_are_clear(tmp_path, capsys):
 def test_a_rejected_script_is_not_rendered(services, monkeypatch, tmp_path):
     import core.moderation as moderation
 
-    class Verdict:
-        level = "rejected"
-
-    monkeypatch.setattr(moderation, "moderate", lambda text, settings: Verdict(), raising=False)
-    with pytest.raises(InvalidInputError, match="Moderation rejected"):
+    rejected = moderation.Moderation(level="rejected", scores={})
+    monkeypatch.setattr(moderation, "moderate", lambda text, settings, **kw: rejected, raising=False)
+    with pytest.raises(ExportRefusedError, match="rejected"):
         render_item_video(services, SCRIPT, TINY, out_dir=tmp_path / "out")
     assert services.store.query("SELECT COUNT(*) AS n FROM videos")[0]["n"] == 0
 
@@ -247,7 +248,8 @@ def test_a_video_rating_comment_is_moderated_and_an_abusive_one_never_steers(ser
     provider.answers.append("1. Herald turns any project into a grounded post\n2. Videos render fast")
     outcome = rate_video(services, draft.item_id, 1, "You are a stupid idiot")
     rows = services.store.query(
-        "SELECT level FROM moderations WHERE rating_id = ? AND subject = 'rating_comment'", (outcome.rating_id,)
+        "SELECT level FROM moderations WHERE rating_id = ? AND subject = 'rating_comment'",
+        (outcome.rating_id,),
     )
     assert rows and rows[0]["level"] != "approved"
     assert all("stupid" not in req.user for req in provider.history)

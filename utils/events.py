@@ -9,9 +9,9 @@ log never grows without bound. Reading and aggregating is `utils.metrics`'s job.
 from __future__ import annotations
 
 import json
-import re
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -43,6 +43,7 @@ class StepTimer:
     """Collects the outcome of a timed step; see `EventLog.step`."""
 
     provider: str | None = None
+    item_id: int | None = None  # set inside the block when the step creates the item
     outcome: str = "ok"
     scores: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -98,7 +99,7 @@ class EventLog:
     @contextmanager
     def step(self, step: str, *, item_id: int | None = None, **extra: Any) -> Iterator[StepTimer]:
         """Time a block and emit one event for it; an exception is logged as outcome=error."""
-        timer = StepTimer(extra=dict(extra))
+        timer = StepTimer(item_id=item_id, extra=dict(extra))
         start = time.perf_counter()
         try:
             yield timer
@@ -109,7 +110,7 @@ class EventLog:
         finally:
             self.emit(
                 step,
-                item_id=item_id,
+                item_id=timer.item_id,
                 provider=timer.provider,
                 latency_ms=(time.perf_counter() - start) * 1000,
                 outcome=timer.outcome,

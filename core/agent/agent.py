@@ -154,27 +154,26 @@ class Agent(AgentTraining, AgentReports):
     def best_strategy(self, context: Mapping[str, Any]) -> Strategy:
         """The greedy strategy for a context (ties go to the first in `strategies()` order)."""
         ctx = normalize_context(context)
-        return strategy_from_key(self.strategy_values(ctx)[0].key, ctx["tone"])
+        return strategy_from_key(self.strategy_values(ctx)[0].key)
 
     # --- choosing ----------------------------------------------------------
-    def choose(self, context: Mapping[str, Any], *, log: bool = True) -> Choice:
-        """Pick a strategy epsilon-greedily and log the choice with its propensity."""
+    def choose(self, context: Mapping[str, Any], *, log: bool = True, length: str | None = None) -> Choice:
+        """Pick a strategy epsilon-greedily (among those of the creator's `length`, when not auto) and log it."""
         ctx = normalize_context(context)
         state = state_of(ctx)
         table = self._rows(state)
         init = self.settings.agent_initial_q
-        qs = {k: table.get(k, (init, 0))[0] for k in STRATEGY_KEYS}
+        keys = [s.key for s in strategies(length)] or list(STRATEGY_KEYS)
+        qs = {k: table.get(k, (init, 0))[0] for k in keys}
         visits = sum(n for _, n in table.values())
         eps = self.epsilon_for(visits)
         best = max(qs.values())
-        greedy = [k for k in STRATEGY_KEYS if qs[k] >= best - 1e-12]
+        greedy = [k for k in keys if qs[k] >= best - 1e-12]
         explored = self.rng.random() < eps
-        key = self.rng.choice(STRATEGY_KEYS) if explored else self.rng.choice(greedy)
-        propensity = (1 - eps) * (key in greedy) / len(greedy) + eps / len(STRATEGY_KEYS)
+        key = self.rng.choice(keys) if explored else self.rng.choice(greedy)
+        propensity = (1 - eps) * (key in greedy) / len(greedy) + eps / len(keys)
         why = explain_choice(state, key, explored, eps, qs, table, len(greedy))
-        choice = Choice(
-            strategy_from_key(key, ctx["tone"]), propensity, eps, explored, state, ctx, None, qs, why
-        )
+        choice = Choice(strategy_from_key(key), propensity, eps, explored, state, ctx, None, qs, why)
         return self._log_choice(choice) if log else choice
 
     def log_choice(self, context: Mapping[str, Any], strategy: Strategy | str) -> Choice:
@@ -184,7 +183,7 @@ class Agent(AgentTraining, AgentReports):
         state = state_of(ctx)
         why = "You picked this strategy yourself; its ratings still teach the agent."
         qs = self.q_values(ctx)
-        chosen = strategy if isinstance(strategy, Strategy) else strategy_from_key(key, ctx["tone"])
+        chosen = strategy if isinstance(strategy, Strategy) else strategy_from_key(key)
         choice = Choice(chosen, 1.0, 0.0, False, state, ctx, None, qs, why)
         return self._log_choice(choice, forced=True)
 
@@ -197,7 +196,7 @@ class Agent(AgentTraining, AgentReports):
                     json.dumps(choice.context),
                     choice.state,
                     choice.strategy.key,
-                    choice.strategy.tone,
+                    choice.context.get("tone", "professional"),
                     choice.propensity,
                     choice.epsilon,
                     int(choice.explored),
@@ -240,7 +239,7 @@ class Agent(AgentTraining, AgentReports):
         if row["strategy"] not in STRATEGY_KEYS:
             return None
         ctx = normalize_context(json.loads(row["context_json"] or "{}"))
-        strategy = strategy_from_key(row["strategy"], ctx["tone"])
+        strategy = strategy_from_key(row["strategy"])
         where = describe_state(row["state"])
         if row["forced"]:
             why = "You picked this strategy yourself; its ratings still teach the agent."
@@ -400,6 +399,7 @@ def choose_for_post(
     strategy: Strategy | None = None,
     guard_confidence: float | None = None,
     hashtag_count: int | None = None,
+    length: str | None = None,
 ) -> Choice | None:
     """The agent's (logged) strategy for a post, or the creator's own strategy logged with propensity 1.
 
@@ -416,7 +416,9 @@ def choose_for_post(
         context["hashtag_count"] = hashtag_count
     try:
         agent = agent_for(services)
-        return agent.log_choice(context, strategy) if strategy is not None else agent.choose(context)
+        if strategy is not None:
+            return agent.log_choice(context, strategy)
+        return agent.choose(context, length=length)
     except Exception as exc:  # the post must still be written when the agent's tables are unreadable
         LOG.warning("Strategy agent unavailable, using the default strategy: %s", exc)
         return None

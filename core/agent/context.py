@@ -13,7 +13,6 @@ import itertools
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from chains.types import AUDIENCES, HASHTAG_POLICIES, HOOK_TYPES, LENGTHS, TONES, Strategy
@@ -60,17 +59,16 @@ _KIND_WORDS = (
 )
 
 
-def strategies(tone: str = "professional") -> tuple[Strategy, ...]:
-    """Every strategy: hook type x hashtag policy x length (45), with the given tone."""
-    if tone == "professional":
+def strategies(length: str | None = None) -> tuple[Strategy, ...]:
+    """Every strategy: hook type x hashtag policy x length (45); only those of `length` when given."""
+    if length in (None, "", "auto"):
         return _BASE
-    return tuple(replace(s, tone=tone) for s in _BASE)
+    return tuple(s for s in _BASE if s.length == length)
 
 
-def strategy_from_key(key: str, tone: str = "professional") -> Strategy:
+def strategy_from_key(key: str) -> Strategy:
     """The strategy with this key (`hook|hashtag_policy|length`); KeyError when unknown."""
-    base = _BY_KEY[key]
-    return base if tone == base.tone else replace(base, tone=tone)
+    return _BY_KEY[key]
 
 
 def _choice(value: Any, allowed: tuple[str, ...], default: str) -> str:

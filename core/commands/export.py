@@ -2,7 +2,9 @@
 
 Prints to stdout, or writes `--out FILE` (never over an existing file unless
 `--force`). Several `--item` ids are allowed for the csv and buffer formats.
-Refuses rejected items. Bad input raises a `HeraldError` (exit code 2).
+Only items that passed the gate are exported (ready, approved; flagged ones with a warning
+on stderr); anything else is refused naming the next step. Bad input raises a
+`HeraldError` (exit code 2).
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         if not out.parent.exists():
             raise InvalidInputError(f"Folder {out.parent} does not exist: create it first")
     result = export_items(_services(), ids, args.fmt)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if out is None:
         sys.stdout.write(result.content.decode("utf-8"))
         sys.stdout.flush()

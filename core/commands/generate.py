@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--tone", default="professional", help="professional, friendly, enthusiastic, technical, casual"
     )
-    p.add_argument("--length", default="medium", help="short, medium or long")
+    p.add_argument("--length", default="auto", help="auto (the agent chooses), short, medium or long")
     p.add_argument(
         "--audience", default="developers", help="developers, engineering_leaders, data_scientists, general"
     )
@@ -46,11 +46,17 @@ def _services() -> Services:
 def result_json(result: Any) -> dict[str, Any]:
     """The JSON object `generate --json` prints for a `PostResult`."""
     draft = result.draft
+    guard, moderation = result.guard, result.moderation
     return {
         "item_id": result.item_id,
         "version_id": result.version_id,
         "status": result.status,
-        "text": draft.text,
+        "text": result.text or draft.text,
+        "draft_text": draft.text,
+        "draft_version_id": result.draft_version_id,
+        "guard_confidence": None if guard is None else round(float(guard.confidence), 3),
+        "moderation_level": None if moderation is None else moderation.level,
+        "reasons": list(result.reasons),
         "hook": draft.hook,
         "hashtags": list(draft.hashtags),
         "caption": draft.caption,
@@ -101,10 +107,11 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(result_json(result), ensure_ascii=False))
         return 0
     draft = result.draft
-    print(draft.text)
+    print(result.text or draft.text)
     print()
     print(
-        f"-- item {result.item_id} version {result.version_id} | quality {draft.quality:.0f}/100 | "
+        f"-- item {result.item_id} version {result.version_id} | {result.status.replace('_', ' ')} | "
+        f"quality {draft.quality:.0f}/100 | "
         f"{len(draft.text)} chars | provider {draft.provider} ({len(draft.attempts)} attempt(s)) | "
         f"{len(result.passages)} passages"
     )

@@ -106,9 +106,7 @@ def run(args: argparse.Namespace) -> int:
             text = Path(args.text_file).expanduser().read_text(encoding="utf-8")
         if text is None:
             raise InvalidInputError("review edit needs the corrected text: --text '...' or --text-file FILE")
-        result = review.edit_and_approve(
-            store, services.settings, args.item, args.reviewer, text, args.note, events=services.events
-        )
+        result = review.edit_and_approve(services, args.item, args.reviewer, text, args.note)
     if args.json:
         print(
             json.dumps(

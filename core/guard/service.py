@@ -1,54 +1,10 @@
-"""The guard step of the pipeline: check a stored version, keep the revision, store the claims.
-
-`guard_version` runs `chains.guard.check_post` over the whole project index,
-appends the revised text as a new version (origin "guard_revision") when it
-differs, saves the report and its claims, and returns the report. Setting the
-item's status is left to the caller (the pipeline), which also weighs moderation.
-"""
+"""What the guard step reports in the event log; the check itself runs in `core.gate` for every version."""
 
 from __future__ import annotations
 
-from typing import Any
+from chains.guard import GuardReport
 
-from chains.guard import GuardReport, check_post
-from core.guard.store import save_guard_report
-from core.services import Services
-from utils.export import plain_post_text
-
-__all__ = ["guard_version", "guard_scores", "needs_review"]
-
-
-def guard_version(
-    services: Services, item_id: int, version_id: int, index: Any, documents: Any = ()
-) -> GuardReport:
-    """Check one version against the project; store the report (and a revision when it changed)."""
-    store = services.store
-    version = store.get_version(version_id)
-    project_text = "\n".join(f"{d.path}\n{d.text}" for d in documents)
-    report = check_post(
-        version.text,
-        index,
-        services.embedder(),
-        services.settings,
-        services.chain(),
-        project_text=project_text,
-    )
-    revised_id = None
-    if report.changed and report.revised_text.strip():
-        revised = store.add_version(
-            item_id,
-            plain_post_text(report.revised_text),
-            origin="guard_revision",
-            data={
-                **version.data,
-                "guard": {"confidence": report.confidence, "dropped": list(report.dropped)},
-            },
-            parent_id=version_id,
-            provider="guard",
-        )
-        revised_id = revised.id
-    save_guard_report(store, version_id, report, revised_version_id=revised_id)
-    return report
+__all__ = ["guard_scores"]
 
 
 def guard_scores(report: GuardReport) -> dict[str, float]:
@@ -58,8 +14,3 @@ def guard_scores(report: GuardReport) -> dict[str, float]:
         "unsupported_share": round(float(report.unsupported_share), 4),
         "claims": float(sum(1 for c in report.claims if c.verdict != "not_checkable")),
     }
-
-
-def needs_review(report: GuardReport | None, settings: Any) -> bool:
-    """True when the report's confidence is below settings.guard_min_confidence."""
-    return report is not None and report.confidence < settings.guard_min_confidence

@@ -1,10 +1,10 @@
-"""Stored moderation decisions: record them, set an item's status from them, read them back.
+"""Stored moderation decisions: record them and read them back.
 
 `record_moderation` appends one row to the `moderations` table (never updated
-later); `apply_moderation` also sets the item's status from the level
-(approved -> ready, flagged, review_required, rejected); `moderate_item`
-moderates an item's newest version and applies the result. Scoring is
-`core.moderation`'s job; the review queue and reviewer actions are `core.review`'s.
+later); `STATUS_FOR_LEVEL` maps a level to the item status it gives
+(approved -> ready, flagged, review_required, rejected), which `core.gate`
+applies. Scoring is `core.moderation`'s job; the review queue and reviewer
+actions are `core.review`'s.
 """
 
 from __future__ import annotations
@@ -13,18 +13,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core.moderation import Moderation, moderate
-from core.store import Item, ItemStatus, Store
+from core.moderation import Moderation
+from core.store import ItemStatus, Store
 from utils.events import utc_now_iso
-from utils.settings import Settings
 
 __all__ = [
     "STATUS_FOR_LEVEL",
     "StoredModeration",
     "record_moderation",
-    "apply_moderation",
-    "moderate_item",
     "latest_moderation",
+    "latest_version_moderation",
     "moderation_history",
 ]
 
@@ -85,33 +83,6 @@ def record_moderation(
         return int(cur.lastrowid or 0)
 
 
-def apply_moderation(
-    store: Store,
-    item_id: int,
-    moderation: Moderation,
-    *,
-    version_id: int | None = None,
-    subject: str = "post",
-    actor: str = "system",
-) -> Item:
-    """Record a decision about an item's version and set the item's status from its level."""
-    record_moderation(store, moderation, item_id=item_id, version_id=version_id, subject=subject, actor=actor)
-    why = ", ".join(moderation.reason_codes()) or "no concerns"
-    return store.set_status(
-        item_id, STATUS_FOR_LEVEL[moderation.level], reason=f"moderation: {why}", actor=actor
-    )
-
-
-def moderate_item(
-    store: Store, settings: Settings, item_id: int, *, guard: Any = None, actor: str = "system"
-) -> Moderation:
-    """Moderate an item's newest active version, store the decision and set its status."""
-    version = store.latest_version(item_id)
-    result = moderate(version.text, settings, guard=guard)
-    apply_moderation(store, item_id, result, version_id=version.id, actor=actor)
-    return result
-
-
 def _row_to_stored(row: dict[str, Any]) -> StoredModeration:
     moderation = Moderation.from_dict(
         {
@@ -149,3 +120,12 @@ def moderation_history(store: Store, item_id: int) -> list[StoredModeration]:
         _row_to_stored(r)
         for r in store.query("SELECT * FROM moderations WHERE item_id = ? ORDER BY id", (item_id,))
     ]
+
+
+def latest_version_moderation(store: Store, version_id: int) -> StoredModeration | None:
+    """The newest decision about one version, or None when it was never moderated."""
+    rows = store.query(
+        "SELECT * FROM moderations WHERE version_id = ? AND subject != 'rating_comment' ORDER BY id DESC LIMIT 1",
+        (version_id,),
+    )
+    return _row_to_stored(rows[0]) if rows else None

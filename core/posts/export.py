@@ -1,14 +1,18 @@
-"""Exporting stored posts (one or several items, every format of `utils.export`), each export logged once."""
+"""Exporting stored posts (one or several items, every format of `utils.export`), each export logged once.
+
+Every export passes `core.gate.export_permit` first: only ready, approved and flagged items (the
+last with a warning, shown and logged) leave Herald; anything else is refused naming the next step.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.errors import ExportRefusedError, InvalidInputError
+from core.errors import InvalidInputError
+from core.gate import export_permit
 from core.posts.feedback import record_item_event
 from core.posts.view import load_post
 from core.services import Services
-from core.store import ItemStatus
 from utils.export import EXPORT_FORMATS, ExportRecord, render_export
 
 __all__ = ["ExportResult", "build_export", "record_export", "export_item", "export_items"]
@@ -21,14 +25,12 @@ class ExportResult:
     filename: str
     mime: str
     content: bytes
+    warnings: tuple[str, ...] = ()  # flagged items: say so where the file is handed over
 
 
-def _record_for(services: Services, item_id: int, version_id: int | None = None) -> ExportRecord:
-    view = load_post(services, item_id, version_id)
-    if view.item.status == ItemStatus.REJECTED:
-        raise ExportRefusedError(
-            f"Item {item_id} was rejected in review and cannot be exported: edit it and send it for review again"
-        )
+def _record_for(services: Services, item_id: int) -> tuple[ExportRecord, str]:
+    permit = export_permit(services.store, item_id)
+    view = load_post(services, item_id, permit.version.id)
     source = view.version.data.get("source", {}) or {}
     return ExportRecord(
         item_id=item_id,
@@ -47,7 +49,7 @@ def _record_for(services: Services, item_id: int, version_id: int | None = None)
         source=str(source.get("location", "")),
         created_at=view.version.created_at,
         sources=tuple(p.location for p in view.passages),
-    )
+    ), permit.warning
 
 
 def _check_format(fmt: str) -> None:
@@ -62,14 +64,16 @@ def export_items(services: Services, item_ids: list[int], fmt: str, *, record: b
         raise InvalidInputError("No items to export: give at least one item id")
     if len(item_ids) > 1 and fmt not in ("csv", "buffer"):
         raise InvalidInputError(f"{fmt} exports one item at a time: use --format csv or buffer for several")
-    records = [_record_for(services, i) for i in item_ids]
+    permitted = [_record_for(services, i) for i in item_ids]
+    records = [r for r, _ in permitted]
+    warnings = tuple(w for _, w in permitted if w)
     ext, mime, text = render_export(fmt, records)
     stem = f"herald-{item_ids[0]}" if len(item_ids) == 1 else f"herald-{len(item_ids)}-items"
     suffix = {"notion": "-notion", "buffer": "-buffer"}.get(fmt, "")
-    result = ExportResult(f"{stem}{suffix}.{ext}", mime, text.encode("utf-8"))
+    result = ExportResult(f"{stem}{suffix}.{ext}", mime, text.encode("utf-8"), warnings)
     if record:
-        for r in records:
-            record_export(services, r.item_id, fmt, version_id=r.version_id)
+        for r, warning in permitted:
+            record_export(services, r.item_id, fmt, version_id=r.version_id, warning=warning)
     return result
 
 
@@ -78,12 +82,16 @@ def build_export(services: Services, item_id: int, fmt: str) -> ExportResult:
     return export_items(services, [item_id], fmt, record=False)
 
 
-def record_export(services: Services, item_id: int, fmt: str, *, version_id: int | None = None) -> None:
-    """Log that an item was exported (its reward signal for the agent)."""
-    services.events.emit("export", item_id=item_id, outcome="ok", format=fmt, version_id=version_id)
+def record_export(
+    services: Services, item_id: int, fmt: str, *, version_id: int | None = None, warning: str = ""
+) -> None:
+    """Log that an item was exported (its reward signal for the agent), with the flagged warning if any."""
+    services.events.emit(
+        "export", item_id=item_id, outcome="ok", format=fmt, version_id=version_id, warning=warning
+    )
     record_item_event(services, "export", item_id, version_id=version_id)
 
 
 def export_item(services: Services, item_id: int, fmt: str) -> ExportResult:
-    """Export one item's latest version in `fmt` and record an "export" event; refuses rejected items."""
+    """Export one item's current version in `fmt` and record an "export" event; refuses what did not pass."""
     return export_items(services, [item_id], fmt)

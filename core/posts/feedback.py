@@ -46,8 +46,11 @@ class FeedbackResult:
     comment_usable: bool = True  # False when moderation held the rating comment back
 
 
-def _improve(services: Services, item_id: int, version_id: int, stars: int, comment: str) -> Version:
+def _improve(
+    services: Services, item_id: int, version_id: int, stars: int, comment: str, user: str = ""
+) -> Version:
     from chains.refine import refine_text
+    from core.gate import ProposedVersion, dismiss_pending, submit_version
 
     view = load_post(services, item_id, version_id)
     instruction = comment.strip() or (
@@ -72,15 +75,13 @@ def _improve(services: Services, item_id: int, version_id: int, stars: int, comm
         "model": result.model,
         "warnings": list(result.warnings),
     }
-    return services.store.add_version(
-        item_id,
-        result.text,
-        origin="improvement",
-        data=data,
-        parent_id=version_id,
-        provider=result.provider,
-        state="pending",
-    )
+    if any(v.state == "pending" for v in services.store.versions(item_id)):
+        dismiss_pending(services, item_id, actor="system")  # one proposal waits at a time: the newest
+    proposal = ProposedVersion(
+        result.text, "improvement", actor=user or "agent", data=data, parent_id=version_id,
+        provider=result.provider, pending=True,
+    )  # fmt: skip
+    return submit_version(services, proposal, item_id=item_id).current
 
 
 def apply_feedback(
@@ -117,7 +118,7 @@ def apply_feedback(
         and stars <= services.settings.low_rating_threshold
     ):
         try:
-            improvement = _improve(services, item_id, version_id, stars, comment)
+            improvement = _improve(services, item_id, version_id, stars, comment, user)
             notes.append(f"An improved version {improvement.number} waits for your review in the Library.")
         except HeraldError as exc:
             LOG.warning("No improvement for item %s: %s", item_id, exc)

@@ -17,6 +17,7 @@ from typing import Any
 
 from core.agent import agent_for
 from core.errors import InvalidInputError
+from core.gate import GateResult, ProposedVersion, accept_pending, dismiss_pending, submit_version
 from core.posts.feedback import (
     FeedbackResult,
     apply_feedback,
@@ -38,7 +39,7 @@ __all__ = [
     "item_versions",
     "compare_versions",
     "restore_version",
-    "set_pending_version",
+    "resolve_improvement",
     "rate_item",
     "apply_feedback",
     "record_item_event",
@@ -184,31 +185,31 @@ def compare_versions(store: Store, a_version_id: int, b_version_id: int) -> Vers
     )
 
 
-def restore_version(store: Store, version_id: int, *, actor: str = "") -> Version:
-    """Append a copy of an old version as the newest active version (origin "restore")."""
-    old = store.get_version(version_id)
-    data = {**old.data, "restored_from": old.id, "restored_number": old.number, "restored_by": actor}
-    version = store.add_version(
-        old.item_id,
-        old.text,
-        origin="restore",
-        data=data,
-        parent_id=old.id,
-        provider=old.provider,
-        state="active",
-    )
-    LOG.info("Restored version %s of item %s as version %s", old.number, old.item_id, version.number)
-    return version
-
-
-def set_pending_version(store: Store, version_id: int, accept: bool) -> Version:
-    """Accept (make active) or dismiss a pending version, such as an improvement."""
-    version = store.get_version(version_id)
-    if version.state != "pending":
+def restore_version(services: Services, item_id: int, number: int, *, actor: str = "") -> GateResult:
+    """Append a copy of version `number` of the item as a new version (origin "restore"), through the gate."""
+    services.store.get_item(item_id)
+    old = next((v for v in services.store.versions(item_id) if v.number == number), None)
+    if old is None:
         raise InvalidInputError(
-            f"Version {version.number} is {version.state}, not pending: nothing to accept"
+            f"Item {item_id} has no version {number}: list them with `python -m core versions --item {item_id}`"
         )
-    return store.set_version_state(version_id, "active" if accept else "dismissed")
+    data = {**old.data, "restored_from": old.id, "restored_number": old.number, "restored_by": actor}
+    proposal = ProposedVersion(
+        old.text, "restore", actor=actor, data=data, parent_id=old.id, provider=old.provider
+    )
+    result = submit_version(services, proposal, item_id=item_id)
+    LOG.info("Restored version %s of item %s as version %s", old.number, item_id, result.proposed.number)
+    return result
+
+
+def resolve_improvement(
+    services: Services, item_id: int, accept: bool, *, actor: str = ""
+) -> GateResult | None:
+    """Accept (it becomes current, with the status its checks gave it) or dismiss the pending version(s)."""
+    if accept:
+        return accept_pending(services, item_id, actor=actor)
+    dismiss_pending(services, item_id, actor=actor)
+    return None
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ that act on stored posts (`load_post`, `rate_version`, `refine_post`,
 re-exported here (and by `core.posts`), so callers need only this module. Dependencies come in through `Services`; nothing is looked up from
 globals. This module does not render anything, build prompts (`chains`) or
 parse files (`rag`); it turns their errors into `HeraldError`s naming the fix.
-Later steps (guard, moderation, agent choice) slot in between "generate" and
-"status" and fill the matching `PostResult` fields.
+The draft then passes `core.gate.submit_version` like every other version: the
+guard, moderation and the item's status are decided there, and `PostResult`
+carries the stored current version (the guard's revision when it made one).
 """
 
 from __future__ import annotations
@@ -23,14 +24,13 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from chains.types import AUDIENCES, LENGTHS, STYLES, TONES, Brief, Draft, Strategy
+from chains.types import AUDIENCES, BRIEF_LENGTHS, STYLES, TONES, Brief, Draft, Strategy
 from core.errors import InvalidInputError
 from core.posts.errors import GenerationFailedError, SourceLoadError, mapped_errors
 from core.posts.export import ExportResult, build_export, export_item, export_items, record_export
 from core.posts.refine import rate_version, refine_post
 from core.posts.view import PostView, load_post
 from core.services import Services
-from core.store import ItemStatus
 from rag.types import LoadedSource, Passage
 
 __all__ = [
@@ -67,7 +67,7 @@ STEP_LABELS: dict[str, str] = {
     "retrieve": "Finding the passages to write from",
     "choose_strategy": "Choosing a strategy",
     "generate": "Writing the draft",
-    "store": "Saving the draft",
+    "store": "Checking the draft and saving it",
     "guard": "Checking every claim against the project",
     "moderation": "Checking the post (moderation)",
     "status": "Setting the status",
@@ -121,7 +121,7 @@ class PostResult:
     """Everything one `generate_post` run produced."""
 
     item_id: int
-    version_id: int
+    version_id: int  # the stored current version, as checked (the guard's revision when it made one)
     source_id: int
     draft: Draft
     passages: tuple[Passage, ...]
@@ -133,12 +133,20 @@ class PostResult:
     guard: Any = None  # chains.guard GuardReport, filled by the guard step
     moderation: Any = None  # core.moderation Moderation, filled by the moderation step
     choice: Any = None  # core.agent choice, filled when the agent picks the strategy
+    text: str = ""  # the current version's text (what is stored and exported), not the writer's draft
+    draft_version_id: int | None = None  # the writer's version, when the guard revised it
+    reasons: tuple[str, ...] = ()  # why the status is what it is
 
 
 # --- validation and mapping ------------------------------------------------
 def validate_brief(brief: Brief) -> Brief:
     """The brief, or `InvalidInputError` naming the field and its allowed values."""
-    for name, allowed in (("style", STYLES), ("tone", TONES), ("length", LENGTHS), ("audience", AUDIENCES)):
+    for name, allowed in (
+        ("style", STYLES),
+        ("tone", TONES),
+        ("length", BRIEF_LENGTHS),
+        ("audience", AUDIENCES),
+    ):
         value = getattr(brief, name)
         if value not in allowed:
             raise InvalidInputError(f"Unknown {name} {value!r}: use one of {', '.join(allowed)}")
@@ -219,7 +227,8 @@ def generate_post(
 
     validate_brief(brief)
     requested_strategy = strategy
-    strategy = strategy or Strategy(hook=DEFAULT_HOOKS[brief.style], length=brief.length, tone=brief.tone)
+    length = brief.length if brief.length != "auto" else "medium"
+    strategy = strategy or Strategy(hook=DEFAULT_HOOKS[brief.style], length=length)
     settings, store, events = services.settings, services.store, services.events
     run_id = uuid.uuid4().hex[:12]
     timings: dict[str, float] = {}
@@ -266,7 +275,13 @@ def generate_post(
 
         note_regenerate(services, loaded.location, created_by)  # the previous draft, unrated, was regenerated
         readme = " ".join(d.text for d in loaded.documents if d.kind in ("readme", "docs"))[:20_000]
-        choice = choose_for_post(services, brief, readme, strategy=requested_strategy)
+        choice = choose_for_post(
+            services,
+            brief,
+            readme,
+            strategy=requested_strategy,
+            length=None if brief.length == "auto" else brief.length,
+        )
         if choice is not None:
             strategy = choice.strategy
             t.scores["propensity"] = round(choice.propensity, 4)
@@ -279,60 +294,41 @@ def generate_post(
         t.scores.update(
             {"quality": float(draft.quality), **{k: float(v) for k, v in draft.quality_parts.items()}}
         )
+        t.scores["tokens_in"] = float(sum(a.tokens_in for a in draft.attempts))
+        t.scores["tokens_out"] = float(sum(a.tokens_out for a in draft.attempts))
         t.extra.update(model=draft.model, attempts=len(draft.attempts), fallback=len(draft.attempts) > 1)
     with step("store") as t:
-        item, version = store.create_item(
-            draft.text,
-            title=_title(draft, loaded),
-            source_id=source_id,
-            data=_version_data(draft, passages, query, loaded, source_id, run_id),
-            provider=draft.provider,
-            created_by=created_by,
-            status=ItemStatus.DRAFT,
+        from core.gate import NewItem, ProjectContext, ProposedVersion, submit_version
+
+        def gate_progress(stage: str, share: float) -> None:
+            if progress is not None:
+                progress(
+                    STEP_LABELS.get(stage, STEP_LABELS["store"]), (steps.index("store") + share) / len(steps)
+                )
+
+        gated = submit_version(
+            services,
+            ProposedVersion(
+                draft.text,
+                "generated",
+                actor=created_by,
+                data=_version_data(draft, passages, query, loaded, source_id, run_id),
+                provider=draft.provider,
+            ),
+            new_item=NewItem("post", _title(draft, loaded), source_id, created_by),
+            project=ProjectContext(index, tuple(loaded.documents)),
+            run_id=run_id,
+            progress=gate_progress,
         )
-        t.extra.update(item_id_created=item.id, version_id=version.id)
+        item, version, status = gated.item, gated.proposed, gated.status
+        t.item_id = item.id
+        t.extra.update(version_id=gated.current.id, status=status)
         if choice is not None:
             from core.agent import agent_for
 
             agent_for(services).link_choice(choice.id, item.id, version.id)
-    guard_report: Any = None  # the guard step sets this when it runs; moderation reads its verdicts
-    with step("guard", item_id=item.id) as t:
-        from core.guard.service import guard_scores, guard_version
-
-        guard_report = guard_version(services, item.id, version.id, index, loaded.documents)
-        t.scores.update(guard_scores(guard_report))
-        t.extra.update(revised=guard_report.changed, dropped=len(guard_report.dropped))
-    with step("moderation", item_id=item.id) as t:
-        from core.moderation import moderate
-        from core.review import STATUS_FOR_LEVEL, record_moderation
-
-        final = store.latest_version(item.id)
-        moderation = moderate(final.text, settings, guard=guard_report)
-        record_moderation(
-            store, moderation, item_id=item.id, version_id=final.id, actor=created_by or "system"
-        )
-        t.provider = "+".join(moderation.backends_ran)
-        t.scores.update(moderation.scores)
-        t.extra.update(
-            level=moderation.level,
-            reasons=list(moderation.reason_codes()),
-            fallbacks=list(moderation.fallbacks),
-        )
-    # approved -> ready; flagged and review_required enter the review queue; rejected is never exported
-    status = STATUS_FOR_LEVEL[moderation.level]
-    with step("status", item_id=item.id) as t:
-        why = ", ".join(moderation.reason_codes()) or "no concerns"
-        store.set_status(
-            item.id, status, reason=f"generated; moderation: {why}", actor=created_by or "system"
-        )
-        t.extra["status"] = status
-        from core.guard.service import needs_review
-
-        if status == ItemStatus.READY and needs_review(guard_report, settings):
-            status = ItemStatus.NEEDS_REVIEW
-            reason = f"guard confidence {guard_report.confidence:.2f} < {settings.guard_min_confidence:.2f}"
-            store.set_status(item.id, status, reason=reason, actor="guard")
-            t.extra["status"] = status
+    guard_report, moderation = gated.guard, gated.moderation
+    timings.update(gated.timings)
     if progress is not None:
         progress("Done", 1.0)
     notes = (*loaded.notes, *(f"skipped: {s}" for s in loaded.skipped[:20]), *draft.warnings)
@@ -340,7 +336,10 @@ def generate_post(
         notes = (*notes, f"… and {len(loaded.skipped) - 20} more skipped")
     return PostResult(
         item_id=item.id,
-        version_id=version.id,
+        version_id=gated.current.id,
+        text=gated.current.text,
+        draft_version_id=version.id,
+        reasons=gated.reasons,
         source_id=source_id,
         draft=draft,
         passages=passages,

@@ -7,11 +7,12 @@ from typing import cast
 
 from chains.quality import linkedin_fold
 from core.errors import InvalidInputError
+from core.gate import GateResult, ProposedVersion, submit_version
 from core.posts.errors import GenerationFailedError, mapped_errors
 from core.posts.feedback import rate_item
 from core.posts.view import load_post
 from core.services import Services
-from core.store import Rating, Version
+from core.store import ItemStatus, Rating
 
 __all__ = ["rate_version", "refine_post"]
 
@@ -24,8 +25,8 @@ def rate_version(
     return cast(Rating, result.rating)  # rate_item always stores one
 
 
-def refine_post(services: Services, item_id: int, instruction: str, *, user: str = "") -> Version:
-    """Rewrite the latest version as instructed; the result is a new version (origin "edit")."""
+def refine_post(services: Services, item_id: int, instruction: str, *, user: str = "") -> GateResult:
+    """Rewrite the current version as instructed; the result passes the gate as a new version (origin "edit")."""
     from chains.generate import make_caption, score_quality
     from chains.refine import refine_text
 
@@ -34,6 +35,11 @@ def refine_post(services: Services, item_id: int, instruction: str, *, user: str
         raise InvalidInputError("Say how to refine the post, e.g. 'shorter, and end with a question'")
     if len(instruction) > 1000:
         raise InvalidInputError("The refine instruction is longer than 1000 characters: shorten it")
+    item = services.store.get_item(item_id)
+    if item.status == ItemStatus.REJECTED:
+        raise InvalidInputError(
+            f"Item {item_id} was rejected; a rejected item is never changed: create a new post"
+        )
     current = load_post(services, item_id)
     settings = services.settings
     source = current.version.data.get("source", {}) or {}
@@ -74,10 +80,10 @@ def refine_post(services: Services, item_id: int, instruction: str, *, user: str
             "fold_index": linkedin_fold(text, settings.fold_chars),
             "edited_by": user,
         }
-        version = services.store.add_version(
-            item_id, text, origin="edit", data=data, parent_id=current.version.id, provider=result.provider
-        )
         t.provider = result.provider
         t.scores["quality"] = float(quality)
-        t.extra.update(version_id=version.id, attempts=len(result.attempts), changed=result.changed)
-    return version
+        t.extra.update(attempts=len(result.attempts), changed=result.changed)
+    proposal = ProposedVersion(
+        text, "edit", actor=user, data=data, parent_id=current.version.id, provider=result.provider
+    )
+    return submit_version(services, proposal, item_id=item_id)

@@ -7,9 +7,7 @@ re-exported here, so a page needs only `from core import review`.
 from core.moderation.store import (
     STATUS_FOR_LEVEL,
     StoredModeration,
-    apply_moderation,
     latest_moderation,
-    moderate_item,
     moderation_history,
     record_moderation,
 )
@@ -18,8 +16,6 @@ from core.review.actions import (
     ReviewResult,
     approve,
     edit_and_approve,
-    ensure_exportable,
-    is_exportable,
     reject,
     review_history,
     send_back,
@@ -35,8 +31,6 @@ __all__ = [
     "ReviewAction",
     "ReviewResult",
     "record_moderation",
-    "apply_moderation",
-    "moderate_item",
     "latest_moderation",
     "moderation_history",
     "list_queue",
@@ -45,7 +39,5 @@ __all__ = [
     "reject",
     "send_back",
     "review_history",
-    "is_exportable",
-    "ensure_exportable",
     "highlight_segments",
 ]

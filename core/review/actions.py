@@ -1,21 +1,24 @@
 """Reviewers' actions on held items: approve, edit and approve, reject, send back.
 
 Every action needs a reviewer name, is recorded in the `reviews` table and the
-status history, and never deletes or rewrites anything: an edit is a new
-version (origin "reviewer_edit") moderated again, and a rejected item stays in
-the database, never exportable (`is_exportable`, `ensure_exportable`).
+status history in the same transaction, and never deletes or rewrites anything:
+an edit is a new version (origin "reviewer_edit") that passes `core.gate` like any
+other (approved only when its own checks allow it), and a rejected item stays in
+the database, never exportable. An action names the status (and version) the
+reviewer saw; when another reviewer acted first, it is refused with
+`ConflictError` and nothing is written. Sending back returns the item to its
+creator: their next version re-enters the queue (`core.gate`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from core.errors import ExportRefusedError, InvalidInputError
-from core.moderation import Moderation, moderate
-from core.moderation.store import record_moderation
+from core.errors import ConflictError, InvalidInputError
+from core.moderation import Moderation
 from core.store import Item, ItemStatus, Store
 from utils.events import EventLog, utc_now_iso
-from utils.settings import Settings
 
 __all__ = [
     "ReviewAction",
@@ -25,8 +28,6 @@ __all__ = [
     "reject",
     "send_back",
     "review_history",
-    "is_exportable",
-    "ensure_exportable",
 ]
 
 
@@ -72,97 +73,157 @@ def _record(
     version_id: int | None,
     new_version_id: int | None = None,
     events: EventLog | None = None,
+    *,
+    expected_status: str | None = None,
 ) -> ReviewResult:
     now = utc_now_iso()
     with store.transaction() as conn:
+        (status_now,) = conn.execute("SELECT status FROM items WHERE id = ?", (item.id,)).fetchone()
+        if status_now != (expected_status or item.status):
+            raise ConflictError(
+                f"Item {item.id} changed meanwhile (it is now {status_now.replace('_', ' ')}): reload it and act again"
+            )
         cur = conn.execute(
             "INSERT INTO reviews(item_id, version_id, new_version_id, action, reviewer, note, from_status, to_status,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (item.id, version_id, new_version_id, action, reviewer, note[:5000], item.status, to_status, now),
+            (item.id, version_id, new_version_id, action, reviewer, note[:5000], status_now, to_status, now),
         )
         action_id = int(cur.lastrowid or 0)
-    updated = store.set_status(item.id, to_status, reason=f"review {action}: {note}"[:500], actor=reviewer)
+        if to_status != status_now:
+            store.change_status(
+                conn, item.id, to_status, reason=f"review {action}: {note}"[:500], actor=reviewer
+            )
     from core.agent.rewards import reward_review
 
     # Approvals and rejections teach the strategy agent (never fails the review).
     reward_review(store, item.id, action, version_id=new_version_id or version_id, reviewer=reviewer)
     if events is not None:
         events.emit("review", item_id=item.id, outcome=action, reviewer=reviewer, to_status=to_status)
-    return ReviewResult(item=updated, action=review_history(store, item.id, action_id=action_id)[0])
+    return ReviewResult(
+        item=store.get_item(item.id), action=review_history(store, item.id, action_id=action_id)[0]
+    )
 
 
-def _reviewable(store: Store, item_id: int) -> Item:
+def _reviewable(store: Store, item_id: int, version_id: int | None = None) -> tuple[Item, int]:
+    """The item and its current version id; refuses rejected items and a stale version."""
     item = store.get_item(item_id)
     if item.status == ItemStatus.REJECTED:
         raise InvalidInputError(
             f"Item {item_id} was rejected; a rejected item stays rejected (create a new post)"
         )
-    return item
+    current = store.latest_version(item_id)
+    if version_id is not None and version_id != current.id:
+        raise ConflictError(
+            f"Item {item_id} has a newer version ({current.number}) than the one you reviewed: reload it"
+        )
+    return item, current.id
 
 
 def approve(
-    store: Store, item_id: int, reviewer: str, note: str = "", *, events: EventLog | None = None
+    store: Store,
+    item_id: int,
+    reviewer: str,
+    note: str = "",
+    *,
+    events: EventLog | None = None,
+    version_id: int | None = None,
+    expected_status: str | None = None,
 ) -> ReviewResult:
-    """Approve an item as it is."""
+    """Approve the item's current text as it is (a later version needs a new approval)."""
     reviewer = _check_reviewer(reviewer)
-    item = _reviewable(store, item_id)
-    version = store.latest_version(item_id)
-    return _record(store, item, "approve", reviewer, note, ItemStatus.APPROVED, version.id, events=events)
+    item, current = _reviewable(store, item_id, version_id)
+    return _record(store, item, "approve", reviewer, note, ItemStatus.APPROVED, current, events=events,
+                   expected_status=expected_status)  # fmt: skip
 
 
 def edit_and_approve(
-    store: Store,
-    settings: Settings,
+    services: Any,
     item_id: int,
     reviewer: str,
     text: str,
     note: str = "",
     *,
-    events: EventLog | None = None,
+    version_id: int | None = None,
+    expected_status: str | None = None,
 ) -> ReviewResult:
-    """Append the reviewer's edit as a new version, moderate it, approve unless moderation rejects it."""
+    """The reviewer's edit passes the gate as a new version; approved unless its own checks reject it."""
+    from core.gate import ProposedVersion, submit_version
+
+    store, events = services.store, services.events
     reviewer = _check_reviewer(reviewer)
-    item = _reviewable(store, item_id)
+    item, current = _reviewable(store, item_id, version_id)
     if not (text or "").strip():
         raise InvalidInputError("The edited text is empty; type the corrected post or use Reject")
-    parent = store.latest_version(item_id)
-    version = store.add_version(
-        item_id, text, origin="reviewer_edit", parent_id=parent.id, data=parent.data, provider="reviewer"
+    parent = store.get_version(current)
+    proposal = ProposedVersion(text, "reviewer_edit", actor=reviewer, data=parent.data, parent_id=parent.id,
+                               provider="reviewer")  # fmt: skip
+    recorded: list[int] = []
+
+    def write_review(conn: Any, item_id: int, version_id: int, status: str, reasons: tuple[str, ...]) -> None:
+        # runs inside the gate's transaction: the edit, its checks and this row land together or not at all
+        why = note
+        if status != ItemStatus.APPROVED:
+            why = (
+                note + " " if note else ""
+            ) + f"(the edit was not approved by its checks: {'; '.join(reasons)})"
+        cur = conn.execute(
+            "INSERT INTO reviews(item_id, version_id, new_version_id, action, reviewer, note, from_status, to_status,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (item_id, parent.id, version_id, "edit_and_approve", reviewer, why[:5000], item.status, status,
+             utc_now_iso()),
+        )  # fmt: skip
+        recorded.append(int(cur.lastrowid or 0))
+
+    gated = submit_version(services, proposal, item_id=item_id, approve_as=reviewer,
+                           expected_status=expected_status or item.status, also=write_review)  # fmt: skip
+    from core.agent.rewards import reward_review
+
+    reward_review(store, item_id, "edit_and_approve", version_id=gated.current.id, reviewer=reviewer)
+    events.emit(
+        "review", item_id=item_id, outcome="edit_and_approve", reviewer=reviewer, to_status=gated.status
     )
-    result = moderate(text, settings)
-    record_moderation(store, result, item_id=item_id, version_id=version.id, actor=reviewer)
-    to_status = ItemStatus.REVIEW_REQUIRED if result.level == "rejected" else ItemStatus.APPROVED
-    if to_status != ItemStatus.APPROVED:
-        note = (
-            (note + " " if note else "")
-            + "(edit still rejected by moderation: "
-            + ", ".join(result.reason_codes())
-            + ")"
-        )
-    out = _record(store, item, "edit_and_approve", reviewer, note, to_status, parent.id, version.id, events)
-    return ReviewResult(item=out.item, action=out.action, moderation=result)
+    action = review_history(store, item_id, action_id=recorded[0])[0]
+    return ReviewResult(item=gated.item, action=action, moderation=gated.moderation)
 
 
 def reject(
-    store: Store, item_id: int, reviewer: str, note: str, *, events: EventLog | None = None
+    store: Store,
+    item_id: int,
+    reviewer: str,
+    note: str,
+    *,
+    events: EventLog | None = None,
+    version_id: int | None = None,
+    expected_status: str | None = None,
 ) -> ReviewResult:
     """Reject an item for good (it stays stored and is never exported); a note is required."""
     reviewer = _check_reviewer(reviewer)
     if not (note or "").strip():
         raise InvalidInputError("Say why you reject the item in the note (--note on the CLI)")
-    item = _reviewable(store, item_id)
-    version = store.latest_version(item_id)
-    return _record(store, item, "reject", reviewer, note, ItemStatus.REJECTED, version.id, events=events)
+    item, current = _reviewable(store, item_id, version_id)
+    return _record(store, item, "reject", reviewer, note, ItemStatus.REJECTED, current, events=events,
+                   expected_status=expected_status)  # fmt: skip
 
 
 def send_back(
-    store: Store, item_id: int, reviewer: str, note: str = "", *, events: EventLog | None = None
+    store: Store,
+    item_id: int,
+    reviewer: str,
+    note: str = "",
+    *,
+    events: EventLog | None = None,
+    version_id: int | None = None,
+    expected_status: str | None = None,
 ) -> ReviewResult:
-    """Send an item back to its creator for changes."""
+    """Send an item back to its creator with a note; their next version comes back to the queue."""
     reviewer = _check_reviewer(reviewer)
-    item = _reviewable(store, item_id)
-    version = store.latest_version(item_id)
-    return _record(store, item, "send_back", reviewer, note, ItemStatus.SENT_BACK, version.id, events=events)
+    if not (note or "").strip():
+        raise InvalidInputError(
+            "Say what should change in the note (--note on the CLI): the creator reads it"
+        )
+    item, current = _reviewable(store, item_id, version_id)
+    return _record(store, item, "send_back", reviewer, note, ItemStatus.SENT_BACK, current, events=events,
+                   expected_status=expected_status)  # fmt: skip
 
 
 def review_history(store: Store, item_id: int, *, action_id: int | None = None) -> list[ReviewAction]:
@@ -186,21 +247,3 @@ def review_history(store: Store, item_id: int, *, action_id: int | None = None) 
         )
         for r in rows
     ]
-
-
-def is_exportable(store: Store, item_id: int) -> bool:
-    """False for a rejected item (by a reviewer or by moderation), True otherwise."""
-    item = store.get_item(item_id)
-    if item.status == ItemStatus.REJECTED:
-        return False
-    return not store.query(
-        "SELECT 1 FROM reviews WHERE item_id = ? AND action = 'reject' LIMIT 1", (item_id,)
-    )
-
-
-def ensure_exportable(store: Store, item_id: int) -> None:
-    """Raise ExportRefusedError when the item may not be exported."""
-    if not is_exportable(store, item_id):
-        raise ExportRefusedError(
-            f"Item {item_id} was rejected in moderation or review and can never be exported"
-        )

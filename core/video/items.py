@@ -48,25 +48,34 @@ def prepare_video(
     created_by: str = "creator",
 ) -> VideoDraft:
     """Create a video item from a script, a post item or a storyboard (first version holds it)."""
+    from core.gate import NewItem, ProposedVersion, export_permit, submit_version
+
     store, settings = services.store, services.settings
+    source_id = None
+    if post_item_id is not None:
+        export_permit(store, post_item_id)  # a post that may not leave Herald may not leave as a video either
+        post = store.get_item(post_item_id)
+        source_id = post.source_id
     if storyboard is None:
         if post_item_id is not None:
-            post = store.get_item(post_item_id)
             script = _post_script(store.latest_version(post_item_id).text)
             title = title or post.title
         storyboard = storyboard_from_text(script or "", settings, title=title, aspect=aspect)
     script = script_of(storyboard)
     data = {"storyboard": storyboard.to_dict(), "from_item": post_item_id}
-    item, version = store.create_item(
-        script, kind="video", title=storyboard.title, data=data, created_by=created_by
+    gated = submit_version(
+        services,
+        ProposedVersion(script, "generated", actor=created_by, data=data),
+        new_item=NewItem("video", storyboard.title, source_id, created_by),
     )
-    return VideoDraft(item.id, version.id, storyboard, script)
+    board = board_of_version(services, gated.current)
+    return VideoDraft(gated.item.id, gated.current.id, board, script_of(board))
 
 
 def board_of_version(services: Services, version: Version) -> Storyboard:
     """The storyboard a version stores (rebuilt from its text for older versions)."""
-    raw = version.data.get("storyboard")
-    if raw:
+    raw = version.data.get("storyboard") if version.origin != "guard_revision" else None
+    if raw:  # a guard revision rewrote the script: its scenes are rebuilt from the checked text
         return Storyboard.from_dict(raw)
     item = services.store.get_item(version.item_id)
     return storyboard_from_text(version.text, services.settings, title=item.title)
@@ -79,9 +88,12 @@ def storyboard_of(services: Services, item_id: int) -> Storyboard:
 
 def save_storyboard(services: Services, item_id: int, board: Storyboard, *, origin: str = "edit") -> Version:
     """Store an edited storyboard as a new version (returns the current one when unchanged)."""
+    from core.gate import ProposedVersion, submit_version
+
     current = services.store.latest_version(item_id)
     if board_of_version(services, current) == board:
         return current
-    return services.store.add_version(
-        item_id, script_of(board), origin=origin, data={"storyboard": board.to_dict()}, parent_id=current.id
+    proposal = ProposedVersion(
+        script_of(board), origin, data={"storyboard": board.to_dict()}, parent_id=current.id
     )
+    return submit_version(services, proposal, item_id=item_id).current

@@ -110,20 +110,20 @@ def rate_video(
     improved = storyboard_from_text("\n".join(lines), settings, title=board.title, aspect=board.aspect)
     if improved.lines() == board.lines():
         return RatingOutcome(rating.id, stars, None, ("The writing chain proposed no change",))
-    version = store.add_version(
-        item_id,
-        script_of(improved),
-        origin="improvement",
-        state="pending",
-        parent_id=current.id,
-        provider=provider,
-        data={"storyboard": improved.to_dict(), "rating_id": rating.id, "comment": comment},
-    )
+    from core.gate import ProposedVersion, dismiss_pending, submit_version
+
+    if any(v.state == "pending" for v in store.versions(item_id)):
+        dismiss_pending(services, item_id, actor="system")  # one proposal waits at a time: the newest
+    proposal = ProposedVersion(
+        script_of(improved), "improvement", actor=user or "agent", parent_id=current.id, provider=provider,
+        data={"storyboard": improved.to_dict(), "rating_id": rating.id, "comment": comment}, pending=True,
+    )  # fmt: skip
+    version = submit_version(services, proposal, item_id=item_id).current
     return RatingOutcome(rating.id, stars, _pending(services, version, board))
 
 
 def _pending(services: Services, version: Version, board: Storyboard | None = None) -> PendingImprovement:
-    improved = Storyboard.from_dict(version.data["storyboard"])
+    improved = board_of_version(services, version)
     board = board or storyboard_of(services, version.item_id)
     return PendingImprovement(version.id, version.item_id, improved, _diff(board, improved), version.provider)
 
@@ -131,7 +131,7 @@ def _pending(services: Services, version: Version, board: Storyboard | None = No
 def pending_improvement(services: Services, item_id: int) -> PendingImprovement | None:
     """The newest improved storyboard still waiting for the creator, if any."""
     for version in reversed(services.store.versions(item_id)):
-        if version.state == "pending" and version.origin == "improvement":
+        if version.state == "pending":  # the improvement, or the guard's revision of it
             return _pending(services, version)
     return None
 
@@ -143,13 +143,17 @@ def _pending_version(services: Services, version_id: int) -> Version:
     return version
 
 
-def accept_improvement(services: Services, version_id: int) -> Storyboard:
-    """Make a pending improved storyboard the current one; return it."""
+def accept_improvement(services: Services, version_id: int, *, actor: str = "") -> Storyboard:
+    """Make a pending improved storyboard the current one (with the status its checks gave it); return it."""
+    from core.gate import accept_pending
+
     version = _pending_version(services, version_id)
-    services.store.set_version_state(version.id, "active")
-    return Storyboard.from_dict(version.data["storyboard"])
+    accepted = accept_pending(services, version.item_id, actor=actor)
+    return board_of_version(services, accepted.current)
 
 
-def dismiss_improvement(services: Services, version_id: int) -> None:
+def dismiss_improvement(services: Services, version_id: int, *, actor: str = "") -> None:
     """Dismiss a pending improved storyboard; the current one stays."""
-    services.store.set_version_state(_pending_version(services, version_id).id, "dismissed")
+    from core.gate import dismiss_pending
+
+    dismiss_pending(services, _pending_version(services, version_id).item_id, actor=actor)

@@ -30,7 +30,6 @@ from core.video.items import (
     board_of_version,
     prepare_video,
     save_storyboard,
-    script_of,
     storyboard_of,
 )
 from core.video.ratings import (
@@ -107,23 +106,6 @@ class VideoResult:
 
 
 # --- rendering ---------------------------------------------------------------
-def _moderate(services: Services, text: str) -> list[str]:
-    """Moderate a script when the moderation module is present; refuse a rejected one."""
-    try:
-        from core.moderation import moderate
-    except ImportError:
-        return []
-    try:
-        result = moderate(text, services.settings)
-    except Exception as exc:  # a broken moderation backend must not block a render; say so
-        LOG.warning("moderation of a video script failed: %s", exc)
-        return [f"Moderation could not run ({type(exc).__name__}); the script was not checked"]
-    level = getattr(result, "level", "")
-    if level == "rejected":
-        raise InvalidInputError("Moderation rejected this script; edit it and render again")
-    return [f"Moderation: {level}"] if level and level != "approved" else []
-
-
 def _resolve(
     services: Services, source: int | str | Storyboard, aspect: str, title: str
 ) -> tuple[int, Version]:
@@ -155,9 +137,13 @@ def render_item_video(
     job_id: str | None = None,
 ) -> VideoResult:
     """Render an item, a script or a storyboard to MP4, SRT and PNG, and register the files."""
-    item_id, version = _resolve(services, source, options.aspect, title)
+    from core.gate import export_permit
+
+    item_id, _ = _resolve(services, source, options.aspect, title)
+    permit = export_permit(services.store, item_id)  # a render is an export: only what passed the gate
+    version = permit.version
     board = board_of_version(services, version)
-    notes = _moderate(services, script_of(board))
+    notes = [permit.warning] if permit.warning else []
     folder = Path(out_dir) if out_dir else services.settings.data_dir / "videos" / f"item-{item_id}"
     stem = f"herald-{item_id}-v{version.number}-{time.strftime('%Y%m%d-%H%M%S')}-{int(time.time() * 1000) % 1000:03d}"
     with services.events.step("video_render", item_id=item_id, aspect=options.aspect) as step:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import HeraldError
-from core.posts.library import compare_versions, item_versions, restore_version, set_pending_version
+from core.posts.library import compare_versions, item_versions, resolve_improvement, restore_version
 from core.services import Services
 from pages.components.agent import render_feedback, render_strategy
+from pages.components.review import render_review_history
 
 __all__ = ["render_item"]
 
@@ -50,7 +51,7 @@ def render_item(services: Services, item_id: int) -> None:
             for col, accept, label in ((a, True, "Accept"), (b, False, "Dismiss")):
                 if col.button(label, key=f"pending-{accept}-{v.version.id}"):
                     try:
-                        set_pending_version(store, v.version.id, accept)
+                        resolve_improvement(services, item_id, accept, actor=st.session_state.get("user", ""))
                     except HeraldError as exc:
                         st.error(str(exc))
                     else:
@@ -82,12 +83,16 @@ def render_item(services: Services, item_id: int) -> None:
     to_restore = r1.selectbox("Restore version", order, key=f"restore_{item_id}")
     if r2.button("Restore as a new version", key=f"restore_btn_{item_id}"):
         try:
-            new = restore_version(store, numbers[to_restore].id, actor=st.session_state.get("user", ""))
+            new = restore_version(services, item_id, to_restore, actor=st.session_state.get("user", ""))
         except HeraldError as exc:
             st.error(str(exc))
         else:
-            st.success(f"Restored version {to_restore} as version {new.number}; every version is kept.")
-            st.rerun()
+            st.success(
+                f"Restored version {to_restore} as version {new.proposed.number}; it was checked again and the "
+                f"item is now {new.status.replace('_', ' ')}. Every version is kept."
+            )
+
+    render_review_history(store, item_id, expanded=services.store.get_item(item_id).status == "sent_back")
 
     # --- strategy and feedback ---------------------------------------------------
     latest_active = [v.version for v in versions if v.version.state == "active"]

@@ -99,14 +99,17 @@ def render_passages(view: PostView) -> None:
 
 
 def render_exports(services: Services, view: PostView, *, key: str = "export") -> None:
-    """A download button for every export format (refused items show why instead)."""
+    """A download button for every export format (refused items show why instead, flagged ones a warning)."""
+    try:
+        results = {fmt: build_export(services, view.item.id, fmt) for fmt in EXPORT_FORMATS}
+    except HeraldError as exc:
+        st.info(str(exc))
+        return
+    for warning in next(iter(results.values())).warnings:
+        st.warning(warning)
     cols = st.columns(len(EXPORT_FORMATS))
     for col, fmt in zip(cols, EXPORT_FORMATS, strict=True):
-        try:
-            result = build_export(services, view.item.id, fmt)
-        except HeraldError as exc:
-            st.info(str(exc))
-            return
+        result = results[fmt]
         col.download_button(
             EXPORT_LABELS.get(fmt, fmt),
             data=result.content,
@@ -115,7 +118,7 @@ def render_exports(services: Services, view: PostView, *, key: str = "export") -
             key=f"{key}-{fmt}-{view.version.id}",
             on_click=record_export,
             args=(services, view.item.id, fmt),
-            kwargs={"version_id": view.version.id},
+            kwargs={"version_id": view.version.id, "warning": " ".join(result.warnings)},
             width="stretch",
         )
 
@@ -148,9 +151,12 @@ def render_refine(services: Services, view: PostView, *, key: str = "refine") ->
             return False
     try:
         with st.spinner("Rewriting…"):
-            version = refine_post(services, view.item.id, instruction)
+            gated = refine_post(services, view.item.id, instruction, user=st.session_state.get("user", ""))
     except HeraldError as exc:
         st.error(str(exc))
         return False
-    st.success(f"Saved as version {version.number}; earlier versions are kept.")
+    st.success(
+        f"Saved as version {gated.proposed.number} and checked again: the item is now "
+        f"{gated.status.replace('_', ' ')}. Earlier versions are kept."
+    )
     return True
