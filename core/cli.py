@@ -22,6 +22,7 @@ __all__ = ["main", "build_parser"]
 COMMAND_MODULES = (
     "generate",
     "export",
+    "posts",
     "guard",
     "moderate",
     "review",
