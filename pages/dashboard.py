@@ -80,6 +80,8 @@ for breach in dashboard.drift.breaches:
         if breach.items:
             with st.expander(f"{len(breach.items)} item(s) behind this alert"):
                 show_items(item_refs(services, breach.items), "Worst recent items")
+for better in (r for r in dashboard.drift.results if r.status == "improved"):
+    st.info(f"Improved ({better.test}): {better.message}", icon="📈")
 
 s = dashboard.summary
 k = st.columns(6)
