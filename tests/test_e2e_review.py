@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from core import review
 from core.gate import NewItem, ProposedVersion, submit_version
@@ -56,7 +57,7 @@ def test_flag_approve_reject_and_export_refused(page, running_app) -> None:
     reopened = Store.open(settings.database_path)
     assert reopened.get_item(b).status == "rejected"
     assert review.review_history(reopened, b)[-1].reviewer == "Ada"
-    assert page.get_by_text(f"#{b} · e2e review 1").count() == 0
+    expect(page.get_by_text(f"#{b} · e2e review 1")).to_have_count(0, timeout=30_000)  # stale until rerun ends
 
     env = {
         **os.environ,
