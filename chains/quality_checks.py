@@ -294,7 +294,8 @@ def check_numbers(body: str, vocabulary: str) -> Part:
             if len(value.replace(".", "")) == 1 and not suffix:
                 continue  # "3 ways", "2 lines": counting words, rarely a claim
             checked += 1
-            if (value + suffix) not in known and value.rstrip("0").rstrip(".") + suffix not in known:
+            short = value.rstrip("0").rstrip(".") if "." in value else value
+            if (value + suffix) not in known and short + suffix not in known:
                 missing.append(m.group(0).strip())
     if not checked:
         return Part(100.0, "no figures to check")
