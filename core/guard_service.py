@@ -2,7 +2,11 @@
 
 `guard_version` runs `chains.guard.check_post` over the whole project index,
 appends the revised text as a new version (origin "guard_revision") when it
-differs, saves the report and its claims, and returns the report. Setting the
+differs, saves the report and its claims, and returns the report. A revision
+that is no longer a post (only tags or markup, the opening or most of the
+content dropped) is replaced by the template writer's post, checked again, or
+the report says the item failed (confidence 0, the reason in its notes); see
+`chains.guard.integrity`. Setting the
 item's status is left to the caller (the pipeline), which also weighs moderation.
 """
 
@@ -11,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from chains.guard import GuardReport, check_post
+from chains.guard.integrity import settle_revision, template_post
 from core.guard_store import save_guard_report
 from core.services import Services
 from utils.export import plain_post_text
@@ -33,22 +38,36 @@ def guard_version(
         services.chain(),
         project_text=project_text,
     )
+    settled = settle_revision(  # a revision of only tags, or without its opening, is never kept
+        version.text,
+        report,
+        fallback=lambda: template_post(version.data, services.settings),
+        recheck=lambda text: check_post(
+            text, index, services.embedder(), services.settings, services.chain(), project_text=project_text
+        ),
+    )
     revised_id = None
-    if report.changed and report.revised_text.strip():
+    if settled.text.strip() and settled.text.strip() != version.text.strip():
         revised = store.add_version(
             item_id,
-            plain_post_text(report.revised_text),
+            plain_post_text(settled.text),
             origin="guard_revision",
             data={
                 **version.data,
-                "guard": {"confidence": report.confidence, "dropped": list(report.dropped)},
+                "guard": {
+                    "confidence": settled.report.confidence,
+                    "dropped": list(settled.report.dropped),
+                    "integrity": settled.reason,
+                },
             },
             parent_id=version_id,
-            provider="guard",
+            provider="template" if settled.source == "fallback" else "guard",
         )
         revised_id = revised.id
-    save_guard_report(store, version_id, report, revised_version_id=revised_id)
-    return report
+    save_guard_report(store, version_id, settled.draft_report or report, revised_version_id=revised_id)
+    if settled.source == "fallback" and revised_id is not None:
+        save_guard_report(store, revised_id, settled.report)
+    return settled.report
 
 
 def guard_scores(report: GuardReport) -> dict[str, float]:

@@ -113,8 +113,9 @@ class Settled:
 
     text: str  # "" when the item failed
     source: str  # "draft" | "revision" | "fallback" | "failed"
-    report: GuardReport
+    report: GuardReport  # the report of `text` (for "failed": the draft's, confidence 0)
     reason: str = ""  # why the revision was not kept, or why the item failed; "" when all went well
+    draft_report: GuardReport | None = None  # the draft's report with the reason in its notes
 
     @property
     def failed(self) -> bool:
@@ -139,7 +140,7 @@ def settle_revision(
     revised = report.revised_text if report.changed else draft
     why = post_is_broken(revised, draft if report.changed else "")
     if why is None:
-        return Settled(revised, "revision" if report.changed else "draft", report)
+        return Settled(revised, "revision" if report.changed else "draft", report, draft_report=report)
     what = "the guard's revision" if report.changed else "the draft"
     reason = f"{what} is broken: {why}"
     if fallback is None:
@@ -152,18 +153,24 @@ def settle_revision(
     if why_other is not None:
         return _failed(report, f"{reason}; the fallback post is broken too: {why_other}")
     if recheck is None:
-        return Settled(other, "fallback", report, f"{reason}; kept the fallback post (not re-checked)")
+        why_kept = f"{reason}; kept the fallback post (not re-checked)"
+        return Settled(other, "fallback", report, why_kept, _noted(report, why_kept))
     again = recheck(other)
     kept = again.revised_text if again.changed else other
     why_again = post_is_broken(kept, other if again.changed else "")
     if why_again is not None:
-        return _failed(again, f"{reason}; the fallback post's revision is broken too: {why_again}")
-    return Settled(kept, "fallback", again, f"{reason}; kept the template post, checked again")
+        return _failed(report, f"{reason}; the fallback post's revision is broken too: {why_again}")
+    why_kept = f"{reason}; kept the template post, checked again"
+    return Settled(kept, "fallback", again, why_kept, _noted(report, why_kept))
+
+
+def _noted(report: GuardReport, reason: str) -> GuardReport:
+    return replace(report, notes=(*report.notes, f"integrity: {reason}"))
 
 
 def _failed(report: GuardReport, reason: str) -> Settled:
-    notes = (*report.notes, f"integrity: {reason}")
-    return Settled("", "failed", replace(report, confidence=0.0, notes=notes), reason)
+    failed = replace(_noted(report, reason), confidence=0.0)
+    return Settled("", "failed", failed, reason, failed)
 
 
 def template_post(data: Mapping[str, Any], settings: Any, *, project_name: str = "") -> str:

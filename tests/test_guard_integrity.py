@@ -1,0 +1,159 @@
+"""The guard never leaves a broken post: a broken revision falls back to the template post or fails."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from chains.guard.integrity import post_is_broken, prose_words, settle_revision, template_post
+from chains.guard.report import GuardReport
+
+DRAFT = """tinyqueue is a small job queue for Python backed by SQLite.
+
+It runs jobs in worker threads and retries failed jobs with exponential backoff.
+
+• Jobs survive restarts: the queue lives in one SQLite file.
+• A web dashboard shows what ran.
+
+There is a 10% chance of being hacked every day without it.
+
+What would you queue first?
+
+#python #sqlite #jobqueue #tinyqueue"""
+
+
+def rep(draft: str, revised: str, confidence: float = 0.8) -> GuardReport:
+    return GuardReport(claims=(), confidence=confidence, revised_text=revised, draft_text=draft)
+
+
+@pytest.mark.parametrize(
+    "text,why",
+    [
+        ("</P>\n\n#python #sqlite #jobqueue #tinyqueue #opensource", "only tags or markup"),
+        ("", "nothing is left"),
+        ("<p></p> &nbsp; ** `` #a", "only tags or markup"),
+        ("Great tool!\n\n#python #sqlite", "only 2 words"),
+    ],
+)
+def test_tags_and_markup_alone_are_broken(text, why):
+    assert why in (post_is_broken(text, DRAFT) or "")
+    assert why in (post_is_broken(text) or "")
+
+
+def test_a_revision_that_drops_one_invented_claim_is_sound():
+    revised = DRAFT.replace("There is a 10% chance of being hacked every day without it.\n\n", "")
+    assert post_is_broken(revised, DRAFT) is None
+
+
+def test_a_revision_that_drops_the_opening_is_broken():
+    revised = DRAFT.split("\n\n", 1)[1]
+    assert post_is_broken(revised, DRAFT) == "the opening was dropped"
+
+
+def test_a_rewritten_opening_that_keeps_its_subject_is_sound():
+    revised = DRAFT.replace(
+        "tinyqueue is a small job queue for Python backed by SQLite.", "tinyqueue is a job queue for Python."
+    )
+    assert post_is_broken(revised, DRAFT) is None
+
+
+def test_a_revision_that_drops_most_of_the_content_is_broken():
+    revised = "tinyqueue is a small job queue for Python backed by SQLite.\n\nWhat would you queue first?\n\n#python"
+    assert "most of the content was dropped" in post_is_broken(revised, DRAFT)
+
+
+def test_prose_words_ignore_tags_entities_urls_and_code():
+    assert prose_words("</P> &lt;b&gt; #python https://x.org `code` [docs](https://y.org)") == ["docs"]
+
+
+def test_a_sound_revision_is_kept():
+    revised = DRAFT.replace("There is a 10% chance of being hacked every day without it.\n\n", "")
+    settled = settle_revision(DRAFT, rep(DRAFT, revised), fallback=lambda: pytest.fail("no fallback needed"))
+    assert settled.source == "revision" and settled.text == revised and not settled.failed
+
+
+def test_a_broken_revision_falls_back_to_the_template_post_checked_again():
+    fallback = "tinyqueue is a small job queue for Python backed by SQLite. It keeps a history of every run.\n\n#python"
+    checked: list[str] = []
+
+    def recheck(text: str) -> GuardReport:
+        checked.append(text)
+        return rep(text, text, confidence=0.9)
+
+    settled = settle_revision(
+        DRAFT, rep(DRAFT, "</P>\n\n#python #sqlite #jobqueue #tinyqueue #opensource"), fallback=lambda: fallback, recheck=recheck
+    )
+    assert settled.source == "fallback" and settled.text == fallback
+    assert checked == [fallback]
+    assert settled.report.confidence == 0.9
+    assert "only tags or markup" in settled.reason and "template" in settled.reason
+
+
+def test_the_fallbacks_own_revision_is_kept_when_sound():
+    fallback = "tinyqueue is a small job queue for Python backed by SQLite. It has 9 plugins. It keeps every run.\n\n#python"
+    revised = fallback.replace(" It has 9 plugins.", "")
+    settled = settle_revision(
+        DRAFT, rep(DRAFT, "#a #b"), fallback=lambda: fallback, recheck=lambda t: rep(t, revised)
+    )
+    assert settled.source == "fallback" and settled.text == revised
+
+
+@pytest.mark.parametrize(
+    "fallback,recheck,why",
+    [
+        (None, None, "no fallback writer"),
+        (lambda: "", None, "the fallback post is broken too: nothing is left"),
+        (lambda: (_ for _ in ()).throw(RuntimeError("no passages")), None, "the fallback writer failed"),
+        (
+            lambda: "tinyqueue is a small job queue for Python backed by SQLite, with retries and a dashboard.",
+            lambda t: rep(t, "</P> #python"),
+            "the fallback post's revision is broken too",
+        ),
+    ],
+)
+def test_when_nothing_sound_is_left_the_item_fails_with_the_reason(fallback, recheck, why):
+    settled = settle_revision(DRAFT, rep(DRAFT, "</P>\n\n#python #sqlite"), fallback=fallback, recheck=recheck)
+    assert settled.failed and settled.text == ""
+    assert why in settled.reason
+    assert settled.report.confidence == 0.0
+    assert any(n.startswith("integrity:") for n in settled.report.notes)
+
+
+def test_an_unchanged_broken_draft_is_not_kept_either():
+    draft = "</P>\n\n#python #sqlite #jobqueue"
+    settled = settle_revision(draft, rep(draft, draft), fallback=None)
+    assert settled.failed and "the draft is broken" in settled.reason
+
+
+def test_an_unchanged_sound_draft_is_kept_as_is():
+    settled = settle_revision(DRAFT, rep(DRAFT, DRAFT))
+    assert settled.source == "draft" and settled.text == DRAFT
+
+
+def test_template_post_writes_from_stored_version_data(settings):
+    data = {
+        "brief": {"style": "announcement"},
+        "strategy": {"hook": "question"},
+        "source": {"name": "tinyqueue"},
+        "passages": [
+            {
+                "text": "# tinyqueue\n\ntinyqueue is a small job queue for Python backed by SQLite. "
+                "It runs jobs in worker threads and retries failed jobs with exponential backoff. "
+                "Every run is kept in a history table you can query.",
+                "kind": "readme",
+                "path": "README.md",
+                "score": 1.0,
+            }
+        ],
+    }
+    text = template_post(data, settings)
+    assert "tinyqueue" in text and post_is_broken(text) is None
+    assert template_post({**data, "passages": []}, settings) == ""
+
+
+def test_settled_report_is_a_new_value():
+    report = rep(DRAFT, "#a")
+    settled = settle_revision(DRAFT, report)
+    assert report.confidence == 0.8 and settled.report is not report
+    assert replace(settled.report, notes=()).confidence == 0.0
