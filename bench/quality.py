@@ -77,8 +77,14 @@ def old_score(text: str, hook: str, hashtags: list[str], passages: list, length:
         hook_s = max(0.0, min(100.0, hook_s))
     lo, hi = LENGTH_TARGETS[length]
     n = len(text)
-    fit = 100.0 if lo <= n <= hi else (100.0 * n / lo if n < lo else max(0.0, 100.0 - 100.0 * (n - hi) / (hi * 0.5)))
-    tags = {0: 0.0, 1: 30.0, 2: 60.0, 6: 60.0, 7: 30.0}.get(len(hashtags), 100.0 if 3 <= len(hashtags) <= 5 else 0.0)
+    fit = (
+        100.0
+        if lo <= n <= hi
+        else (100.0 * n / lo if n < lo else max(0.0, 100.0 - 100.0 * (n - hi) / (hi * 0.5)))
+    )
+    tags = {0: 0.0, 1: 30.0, 2: 60.0, 6: 60.0, 7: 30.0}.get(
+        len(hashtags), 100.0 if 3 <= len(hashtags) <= 5 else 0.0
+    )
     parts = [round(spec, 1), round(hook_s, 1), round(fit, 1), round(_readability(text), 1), tags]
     return round(sum(w * v for w, v in zip((0.3, 0.2, 0.2, 0.2, 0.1), parts, strict=True)), 1)
 
@@ -131,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = load(args.site_packages)
     start = time.perf_counter()
     for r in rows:
-        r["report"] = quality_report(r["text"], r["hook"], r["hashtags"], r["passages"], project_name=r["project"])
+        r["report"] = quality_report(
+            r["text"], r["hook"], r["hashtags"], r["passages"], project_name=r["project"]
+        )
     per_post = (time.perf_counter() - start) / len(rows)
     start = time.perf_counter()
     for r in rows:
@@ -158,36 +166,56 @@ def main(argv: list[str] | None = None) -> int:
     oof_scores = [oof[i] for i in range(len(rows))]
 
     n_good = sum(labels)
-    print(f"posts: {len(rows)} ({n_good} good, {len(rows) - n_good} poor), projects: {len(projects)}, "
-          f"folds: {len(folds)} (leave-{FOLD_PROJECTS}-projects-out)")
+    print(
+        f"posts: {len(rows)} ({n_good} good, {len(rows) - n_good} poor), projects: {len(projects)}, "
+        f"folds: {len(folds)} (leave-{FOLD_PROJECTS}-projects-out)"
+    )
     print("                                          new score   old score (baseline)")
     print(f"ROC AUC, all posts (shipped weights)       {auc(new, labels):.3f}       {auc(old, labels):.3f}")
-    print(f"ROC AUC, held-out folds (weights refit)    {auc(oof_scores, labels):.3f}       {auc(old, labels):.3f}"
-          "   target >= 0.9 (pooled out-of-fold)")
-    print(f"  mean / min per held-out fold             {statistics.mean(fold_aucs):.3f} / {min(fold_aucs):.3f}"
-          f"   {statistics.mean(fold_old):.3f} / {min(fold_old):.3f}")
+    print(
+        f"ROC AUC, held-out folds (weights refit)    {auc(oof_scores, labels):.3f}       {auc(old, labels):.3f}"
+        "   target >= 0.9 (pooled out-of-fold)"
+    )
+    print(
+        f"  mean / min per held-out fold             {statistics.mean(fold_aucs):.3f} / {min(fold_aucs):.3f}"
+        f"   {statistics.mean(fold_old):.3f} / {min(fold_old):.3f}"
+    )
     capped = [r for r in rows if r["report"].caps]
-    print(f"highest score of a post with a defect      {max(r['report'].score for r in capped):.1f}        "
-          f"{max(r['old'] for r in capped):.1f}   cap {QUALITY_CAP:.0f} ({len(capped)} posts with a defect)")
+    print(
+        f"highest score of a post with a defect      {max(r['report'].score for r in capped):.1f}        "
+        f"{max(r['old'] for r in capped):.1f}   cap {QUALITY_CAP:.0f} ({len(capped)} posts with a defect)"
+    )
     good_scores = [r["report"].score for r in rows if r["label"]]
     poor_scores = [r["report"].score for r in rows if not r["label"]]
-    print(f"median good / poor                         {statistics.median(good_scores):.1f} / "
-          f"{statistics.median(poor_scores):.1f}  "
-          f"{statistics.median([r['old'] for r in rows if r['label']]):.1f} / "
-          f"{statistics.median([r['old'] for r in rows if not r['label']]):.1f}")
-    print(f"poor posts scoring above 60                {sum(s > 60 for s in poor_scores):4d}        "
-          f"{sum(r['old'] > 60 for r in rows if not r['label']):4d}")
-    print(f"time per post                              {per_post * 1e6:7.0f} us  {old_per_post * 1e6:7.0f} us")
+    print(
+        f"median good / poor                         {statistics.median(good_scores):.1f} / "
+        f"{statistics.median(poor_scores):.1f}  "
+        f"{statistics.median([r['old'] for r in rows if r['label']]):.1f} / "
+        f"{statistics.median([r['old'] for r in rows if not r['label']]):.1f}"
+    )
+    print(
+        f"poor posts scoring above 60                {sum(s > 60 for s in poor_scores):4d}        "
+        f"{sum(r['old'] > 60 for r in rows if not r['label']):4d}"
+    )
+    print(
+        f"time per post                              {per_post * 1e6:7.0f} us  {old_per_post * 1e6:7.0f} us"
+    )
     print("\nmean score by writer and kind (label: new / old)")
     groups: dict[tuple[str, str, int], list[dict]] = defaultdict(list)
     for r in rows:
         kind = r["kind"] if r["label"] == 0 else "good"
         groups[(r["writer"], kind, r["label"])].append(r)
     for (writer, kind, label), rs in sorted(groups.items()):
-        print(f"  {writer:16s} {kind:14s} n={len(rs):3d}  {label}: "
-              f"{statistics.mean(r['report'].score for r in rs):5.1f} / {statistics.mean(r['old'] for r in rs):5.1f}")
-    misses = [r for r in rows if (r["label"] and r["report"].score <= QUALITY_CAP)
-              or (not r["label"] and r["report"].score > QUALITY_CAP)]
+        print(
+            f"  {writer:16s} {kind:14s} n={len(rs):3d}  {label}: "
+            f"{statistics.mean(r['report'].score for r in rs):5.1f} / {statistics.mean(r['old'] for r in rs):5.1f}"
+        )
+    misses = [
+        r
+        for r in rows
+        if (r["label"] and r["report"].score <= QUALITY_CAP)
+        or (not r["label"] and r["report"].score > QUALITY_CAP)
+    ]
     if misses:
         print("\nposts on the wrong side of the cap:")
         for r in misses:

@@ -223,7 +223,13 @@ def generate_draft(
     text = f"{body}\n\n{tag_line}" if tag_line else body
     hook = _hook_of(body)
     quality = quality_report(
-        text, hook, hashtags, passages, project_name=name, length=strategy.length, fold_chars=settings.fold_chars
+        text,
+        hook,
+        hashtags,
+        passages,
+        project_name=name,
+        length=strategy.length,
+        fold_chars=settings.fold_chars,
     )
     return Draft(
         text=text,

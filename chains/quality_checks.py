@@ -67,18 +67,30 @@ _STAR_BULLET = re.compile(r"^\s*\*\s+\S", re.M)
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.I)
 
 _BOILERPLATE = (
-    ("contributing", r"\b(?:pull requests?|contribut(?:e|ing|ors? guide)|report (?:a |any )?bugs?|"
-     r"request (?:a )?feature|feature requests?|open (?:an|a new) issue|file an issue|fork (?:the|this) repo)"),
-    ("support", r"\b(?:(?:provide|offer|get) support|support (?:for )?(?:problems|questions)|questions regarding|"
-     r"help forum|mailing list|discord (?:server|channel)|gitter|stack ?overflow|ask(?:ing)? (?:a |your )?questions?|"
-     r"say hello|get in touch)"),
-    ("licence", r"\b(?:licen[sc]ed under|permission is hereby granted|without warranty|all rights reserved|"
-     r"copyright \(c\)|copyright \d{4}|terms of the (?:mit|apache|bsd|gnu))"),
+    (
+        "contributing",
+        r"\b(?:pull requests?|contribut(?:e|ing|ors? guide)|report (?:a |any )?bugs?|"
+        r"request (?:a )?feature|feature requests?|open (?:an|a new) issue|file an issue|fork (?:the|this) repo)",
+    ),
+    (
+        "support",
+        r"\b(?:(?:provide|offer|get) support|support (?:for )?(?:problems|questions)|questions regarding|"
+        r"help forum|mailing list|discord (?:server|channel)|gitter|stack ?overflow|ask(?:ing)? (?:a |your )?questions?|"
+        r"say hello|get in touch)",
+    ),
+    (
+        "licence",
+        r"\b(?:licen[sc]ed under|permission is hereby granted|without warranty|all rights reserved|"
+        r"copyright \(c\)|copyright \d{4}|terms of the (?:mit|apache|bsd|gnu))",
+    ),
     ("code of conduct", r"\bcode of conduct\b"),
     ("sponsors", r"\b(?:sponsors?|backers?|donat(?:e|ion)|patreon|open ?collective|buy me a coffee)\b"),
-    ("changelog or CI", r"\b(?:bump(?:ed)? (?:version|deps|dependencies)|merge pull request|signed-off-by|"
-     r"fix(?:es|ed)?\s*\(?ci\)?\b|ci (?:bug|fix|failure|job)|nightly (?:build|toolchain) (?:broke|fail)|"
-     r"regression in (?:the )?ci|revert \")"),
+    (
+        "changelog or CI",
+        r"\b(?:bump(?:ed)? (?:version|deps|dependencies)|merge pull request|signed-off-by|"
+        r"fix(?:es|ed)?\s*\(?ci\)?\b|ci (?:bug|fix|failure|job)|nightly (?:build|toolchain) (?:broke|fail)|"
+        r"regression in (?:the )?ci|revert \")",
+    ),
     ("table of contents", r"\b(?:table of contents|back to top)\b"),
     ("badges", r"\b(?:build status|coverage status|downloads/month|pypi version|npm version)\b"),
 )
@@ -180,7 +192,9 @@ def check_plain_text(body: str) -> Part:
         return Part(80.0, f"{stars} '*' bullets (LinkedIn shows the asterisk; use •)")
     if not found:
         return Part(100.0, "plain text: no Markdown or HTML")
-    return Part(max(0.0, 100.0 - 30.0 * len(found)), "Markdown/HTML in the text: " + ", ".join(found), caps=True)
+    return Part(
+        max(0.0, 100.0 - 30.0 * len(found)), "Markdown/HTML in the text: " + ", ".join(found), caps=True
+    )
 
 
 def check_on_topic(lines: list[tuple[str, bool]]) -> Part:
@@ -222,14 +236,25 @@ def _fragment_kind(line: str, is_item: bool, names: list[str]) -> str:
     if (_MD_LINK.search(line) or _URL.search(line)) and len(bare.split()) <= 2:
         return "a bare link"
     code_start = re.match(r"^[a-z_][\w]*[.(_]", line)
-    if line[:1].islower() and not is_item and not code_start and not any(line.lower().startswith(n) for n in names):
+    if (
+        line[:1].islower()
+        and not is_item
+        and not code_start
+        and not any(line.lower().startswith(n) for n in names)
+    ):
         return "starts mid-sentence"
     if line.count("(") != line.count(")") or line.count('"') % 2:
         return "unbalanced brackets or quotes"
     if line.endswith(("...", "…", ",", ";", "(", "-", "–")):
         return "cut off"
     ends_in_code = _URL.search(words[-1]) or _COMMAND_TAIL.search(line)
-    if not is_item and not ends_in_code and len(words) >= 4 and line[-1] not in ".!?:)\"'”" and not re.search(r"[\U0001F300-\U0001FAFF]$", line):
+    if (
+        not is_item
+        and not ends_in_code
+        and len(words) >= 4
+        and line[-1] not in ".!?:)\"'”"
+        and not re.search(r"[\U0001F300-\U0001FAFF]$", line)
+    ):
         return "no end punctuation"
     return ""
 
@@ -261,7 +286,11 @@ def check_hashtag_terms(hashtags: Iterable[str]) -> Part:
     junk = [
         "#" + t
         for t in tags
-        if t.lower() in JUNK_TAG_WORDS or t.isdigit() or len(t) < 2 or len(t) > 30 or re.fullmatch(r"[\d_]+\w?", t)
+        if t.lower() in JUNK_TAG_WORDS
+        or t.isdigit()
+        or len(t) < 2
+        or len(t) > 30
+        or re.fullmatch(r"[\d_]+\w?", t)
     ]
     if not junk:
         return Part(100.0, "hashtags are topic words")
@@ -318,7 +347,9 @@ def check_substance(lines: list[tuple[str, bool]], vocabulary: set[str]) -> Part
             grounded += 1
     value = {0: 0.0, 1: 40.0, 2: 75.0}.get(grounded, 100.0)
     if grounded < 2:
-        return Part(value, f"{grounded} sentences state something the sources say (2 or more expected)", caps=True)
+        return Part(
+            value, f"{grounded} sentences state something the sources say (2 or more expected)", caps=True
+        )
     return Part(value, f"{grounded} statements grounded in the sources")
 
 

@@ -188,7 +188,10 @@ def fragment_posts(dist: str, name: str, readme: str, kinds: list[str], rng: ran
             if heading and rx.search(heading):
                 by_kind[kind].extend(prose(lines) or [ln.strip() for ln in lines if len(ln.split()) > 3])
     junk = [w for w in url_words(readme) if w in ("https", "com", "github", "org", "io", "www", "html")]
-    tags_junk = ["#" + w for w in (junk + ["https", "com", "github"])[:3]] + [f"#{dist.split('-')[0]}", "#chapter"]
+    tags_junk = ["#" + w for w in (junk + ["https", "com", "github"])[:3]] + [
+        f"#{dist.split('-')[0]}",
+        "#chapter",
+    ]
     stock = rng.choice(["Here is the short story of Highlights.", f"Here is the short story of {name}."])
     out = []
     for kind in kinds:
@@ -213,14 +216,20 @@ def fragment_posts(dist: str, name: str, readme: str, kinds: list[str], rng: ran
             src = by_kind["changelog"]
             if src:
                 lines = [re.sub(r"^[*-]\s*", "", s) for s in src[:3]]
-                body = f"Here is the short story of {name}.\n\n" + "\n\n".join(lines) + "\n\nWhat do you think?"
+                body = (
+                    f"Here is the short story of {name}.\n\n" + "\n\n".join(lines) + "\n\nWhat do you think?"
+                )
         elif kind == "ci_commit":
             first, second = _CI_LINES[len(dist) % len(_CI_LINES)], _CI_LINES[(len(dist) + 1) % len(_CI_LINES)]
             body = f"Here is the short story of {name}.\n\n{first}\n\n{second}\n\nWhat do you think?"
             out.append(_row(dist, name, "fragments", kind, join(body, ["#rustc", "#date", "#commit"])))
             continue
         if body:
-            tags = tags_junk if kind in ("links", "manpage") else [f"#{dist.split('-')[0]}", "#python", "#opensource"]
+            tags = (
+                tags_junk
+                if kind in ("links", "manpage")
+                else [f"#{dist.split('-')[0]}", "#python", "#opensource"]
+            )
             out.append(_row(dist, name, "fragments", kind, join(body, tags)))
     return out
 
@@ -252,7 +261,11 @@ def perturbed_posts(good: dict, name: str, readme: str, kind: str, rng: random.R
     """A good post with one defect of `kind`."""
     body, tags = split_tags(good["text"])
     if kind == "markdown":
-        urls = [u for u in re.findall(r"https?://[^\s)\]>\"'`]+", readme) if not re.search(r"badge|shields|\.svg|\.png", u)]
+        urls = [
+            u
+            for u in re.findall(r"https?://[^\s)\]>\"'`]+", readme)
+            if not re.search(r"badge|shields|\.svg|\.png", u)
+        ]
         url = urls[0] if urls else "https://example.org"
         first, rest = body.split("\n", 1) if "\n" in body else (body, "")
         first = re.sub(re.escape(name), f"**{name}**", first, count=1, flags=re.I)
@@ -298,7 +311,9 @@ def template_posts(dist: str, name: str, readme: str) -> list[dict]:
     out = []
     for style, hook in (("story", "story"), ("announcement", "question")):
         try:
-            draft = generate_draft(Brief(style=style), Strategy(hook=hook), passages, chain, settings, project_name=name)
+            draft = generate_draft(
+                Brief(style=style), Strategy(hook=hook), passages, chain, settings, project_name=name
+            )
         except Exception as exc:  # a README the old writer cannot handle gives no row
             print(f"template writer failed on {dist}: {exc}", file=sys.stderr)
             continue
@@ -327,7 +342,9 @@ def main(argv: list[str] | None = None) -> int:
         mine = [g for g in goods if g["dist"] == dist and g["label"] == 1]
         name = _project_name(dist)
         for h in (g for g in goods if g["dist"] == dist and g["label"] == 0):
-            rows.append({"id": f"{dist}-{h['style']}", **_row(dist, name, h["writer"], h["style"], h["text"])})
+            rows.append(
+                {"id": f"{dist}-{h['style']}", **_row(dist, name, h["writer"], h["style"], h["text"])}
+            )
         for gi, g in enumerate(mine):
             g["id"] = f"{dist}-good-{gi}"
             rows.append({"id": g["id"], **_row(dist, name, g["writer"], g["style"], g["text"], label=1)})
@@ -355,7 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     kept = [r for r in rows if r["label"] in (0, 1)]
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept), encoding="utf-8")
     good = sum(r["label"] for r in kept)
-    print(f"wrote {len(kept)} posts ({good} good, {len(kept) - good} poor, {len(dists)} projects) to {args.out}")
+    print(
+        f"wrote {len(kept)} posts ({good} good, {len(kept) - good} poor, {len(dists)} projects) to {args.out}"
+    )
     return 0
 
 
@@ -369,12 +388,12 @@ _NAMES = {
     "charset-normalizer": "charset-normalizer",
     "jsonschema": "jsonschema",
     "pygments": "Pygments",
-    "blinker": "Blinker",
+    "rich": "Rich",
+    "httpx": "HTTPX",
+    "tqdm": "tqdm",
     "pytest": "pytest",
     "python-dateutil": "dateutil",
     "attrs": "attrs",
-    "flask": "Flask",
-    "hypothesis": "Hypothesis",
     "numpy": "NumPy",
     "sympy": "SymPy",
     "rpds-py": "rpds.py",

@@ -82,7 +82,10 @@ def test_a_broken_revision_falls_back_to_the_template_post_checked_again():
         return rep(text, text, confidence=0.9)
 
     settled = settle_revision(
-        DRAFT, rep(DRAFT, "</P>\n\n#python #sqlite #jobqueue #tinyqueue #opensource"), fallback=lambda: fallback, recheck=recheck
+        DRAFT,
+        rep(DRAFT, "</P>\n\n#python #sqlite #jobqueue #tinyqueue #opensource"),
+        fallback=lambda: fallback,
+        recheck=recheck,
     )
     assert settled.source == "fallback" and settled.text == fallback
     assert checked == [fallback]
@@ -106,14 +109,18 @@ def test_the_fallbacks_own_revision_is_kept_when_sound():
         (lambda: "", None, "the fallback post is broken too: nothing is left"),
         (lambda: (_ for _ in ()).throw(RuntimeError("no passages")), None, "the fallback writer failed"),
         (
-            lambda: "tinyqueue is a small job queue for Python backed by SQLite, with retries and a dashboard.",
+            lambda: (
+                "tinyqueue is a small job queue for Python backed by SQLite, with retries and a dashboard."
+            ),
             lambda t: rep(t, "</P> #python"),
             "the fallback post's revision is broken too",
         ),
     ],
 )
 def test_when_nothing_sound_is_left_the_item_fails_with_the_reason(fallback, recheck, why):
-    settled = settle_revision(DRAFT, rep(DRAFT, "</P>\n\n#python #sqlite"), fallback=fallback, recheck=recheck)
+    settled = settle_revision(
+        DRAFT, rep(DRAFT, "</P>\n\n#python #sqlite"), fallback=fallback, recheck=recheck
+    )
     assert settled.failed and settled.text == ""
     assert why in settled.reason
     assert settled.report.confidence == 0.0

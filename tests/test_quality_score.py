@@ -124,12 +124,18 @@ FAILURES = [
         "hashtag_terms",
         "#date",
     ),
-    ("junk hashtags", GOOD.rsplit("\n\n", 1)[0], ("#https", "#com", "#github", "#org", "#chapter"), "hashtag_terms", "#https"),
+    (
+        "junk hashtags",
+        GOOD.rsplit("\n\n", 1)[0],
+        ("#https", "#com", "#github", "#org", "#chapter"),
+        "hashtag_terms",
+        "#https",
+    ),
     (
         "Markdown and HTML",
-        GOOD.rsplit("\n\n", 1)[0].replace("tinyqueue is", "**tinyqueue** is", 1).replace(
-            "pip install tinyqueue", "`pip install tinyqueue`"
-        )
+        GOOD.rsplit("\n\n", 1)[0]
+        .replace("tinyqueue is", "**tinyqueue** is", 1)
+        .replace("pip install tinyqueue", "`pip install tinyqueue`")
         + "</p>",
         TAGS,
         "plain_text",
@@ -145,7 +151,13 @@ FAILURES = [
         "10%",
     ),
     ("only tags and markup", "</P>", TAGS, "substance", "sources"),
-    ("never names the project", GOOD.rsplit("\n\n", 1)[0].replace("tinyqueue", "this library"), ("#python", "#sqlite", "#jobqueue"), "names_project", "never names"),
+    (
+        "never names the project",
+        GOOD.rsplit("\n\n", 1)[0].replace("tinyqueue", "this library"),
+        ("#python", "#sqlite", "#jobqueue"),
+        "names_project",
+        "never names",
+    ),
 ]
 
 
@@ -210,7 +222,18 @@ def test_the_labelled_set_covers_every_failure_and_several_writers():
     assert len({r["writer"] for r in rows}) >= 4
     assert len({r["dist"] for r in rows}) >= 10
     kinds = {r["kind"] for r in rows if r["label"] == 0}
-    for kind in ("contributing", "support", "links", "manpage", "ci_commit", "junk_tags", "markdown", "invented", "tags_only", "no_name"):
+    for kind in (
+        "contributing",
+        "support",
+        "links",
+        "manpage",
+        "ci_commit",
+        "junk_tags",
+        "markdown",
+        "invented",
+        "tags_only",
+        "no_name",
+    ):
         assert kind in kinds, kind
 
 
@@ -223,7 +246,10 @@ def test_the_score_ranks_the_labelled_set():
         rows = bench_quality.load([])
     except FileNotFoundError as exc:
         pytest.skip(f"installed READMEs not found: {exc}")
-    scores = [quality_report(r["text"], r["hook"], r["hashtags"], r["passages"], project_name=r["project"]).score for r in rows]
+    scores = [
+        quality_report(r["text"], r["hook"], r["hashtags"], r["passages"], project_name=r["project"]).score
+        for r in rows
+    ]
     labels = [r["label"] for r in rows]
     assert bench_quality.auc(scores, labels) >= 0.9
     old = [bench_quality.old_score(r["text"], r["hook"], r["hashtags"], r["passages"]) for r in rows]
