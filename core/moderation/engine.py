@@ -152,7 +152,9 @@ def moderate_batch(
         mode: [(i, s) for i, n in enumerate(normalised) if not n.emoji_only for s in split(n.text)]
         for mode, split in (("unit", split_units), ("sentence", split_sentences))
     }
-    hosts = [tuple(project_hosts[i]) if project_hosts and i < len(project_hosts) else () for i in range(len(texts))]
+    hosts = [
+        tuple(project_hosts[i]) if project_hosts and i < len(project_hosts) else () for i in range(len(texts))
+    ]
     # the word models read prose: code, links and technical phrases ("kill the process") made neutral
     de_leeted = {mode: [unleet(technical_view(s)) for _, s in flat] for mode, flat in segments.items()}
     # the rules and the spam model judge links, except those to code hosts and the project's own

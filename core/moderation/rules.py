@@ -114,7 +114,9 @@ def _known(host: str, domains: tuple[str, ...]) -> bool:
 def host_matches(host: str, hosts: tuple[str, ...]) -> bool:
     """True when `host` is one of `hosts` or a subdomain of one ("docs.x.org" matches "x.org")."""
     host = host.lower().removeprefix("www.")
-    return any(host == h or host.endswith("." + h) for h in (h.lower().removeprefix("www.") for h in hosts if h))
+    return any(
+        host == h or host.endswith("." + h) for h in (h.lower().removeprefix("www.") for h in hosts if h)
+    )
 
 
 def project_hosts_from(texts: list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -135,7 +137,9 @@ def strip_known_links(text: str, project_hosts: tuple[str, ...] = ()) -> str:
     if "." not in text:
         return text
     for url, host in find_links(text):
-        if not _known(host, SHORTENERS) and (_known(host, KNOWN_DOMAINS) or host_matches(host, project_hosts)):
+        if not _known(host, SHORTENERS) and (
+            _known(host, KNOWN_DOMAINS) or host_matches(host, project_hosts)
+        ):
             text = text.replace(url, " ")
     return text
 

@@ -37,39 +37,77 @@ TECH_PHRASES: tuple[tuple[str, str], ...] = (
     (rf"\bkill(?:s|ed|ing)?\s+{_DET}(?:[\w-]+\s+){{0,2}}?{_OBJECTS}", "stop"),
     (r"\bkill(?:-|\s)?(?:switch|signal|timeout|after)\b", "stop setting"),
     (r"\bkiller\s+(?:feature|app|demo)s?\b", "standout feature"),
-    (rf"\bexecut(?:e|es|ed|ing|ion|able|or|ors)\b(?=\s+{_DET}{_OBJECTS}|\s+(?:in|on|at|from|as|with|when|by|via|inside|without)\b|[\s.,;:!?)]*$|\s+(?:time|engine|plan|context|environment|model|mode|policy|path|permission|bit)s?\b)", "run"),
+    (
+        rf"\bexecut(?:e|es|ed|ing|ion|able|or|ors)\b(?=\s+{_DET}{_OBJECTS}|\s+(?:in|on|at|from|as|with|when|by|via|inside|without)\b|[\s.,;:!?)]*$|\s+(?:time|engine|plan|context|environment|model|mode|policy|path|permission|bit)s?\b)",
+        "run",
+    ),
     (r"\b(?:remote\s+)?code\s+execution\b", "running code"),
     (r"\bexecutables?\b", "program"),
-    (r"\bexploit(?:s|ed|ing|able|ation)?\b(?=\s+(?:a|an|the|this|that|these|those|it|them|known|its|their)?\s*(?:vulnerabilit|flaw|bug|weakness|issue|cve|hole|code|chain|mitigation|kit|\w+\s+(?:vulnerabilit|flaw|bug|issue)))", "abuse of"),
+    (
+        r"\bexploit(?:s|ed|ing|able|ation)?\b(?=\s+(?:a|an|the|this|that|these|those|it|them|known|its|their)?\s*(?:vulnerabilit|flaw|bug|weakness|issue|cve|hole|code|chain|mitigation|kit|\w+\s+(?:vulnerabilit|flaw|bug|issue)))",
+        "abuse of",
+    ),
     (r"\b(?:known|public|working|zero-day|0-day|proof-of-concept)\s+exploits?\b", "known weakness"),
     (r"\bexploit\s+(?:code|mitigation|chain|kit)s?\b", "weakness"),
-    (r"\b(?:timing|replay|injection|dos|ddos|brute[- ]force|side[- ]channel|xss|csrf|mitm|man-in-the-middle|supply[- ]chain|denial[- ]of[- ]service|dictionary|downgrade|phishing|network-level|rainbow[- ]table)\s+attacks?\b", "security risk"),
+    (
+        r"\b(?:timing|replay|injection|dos|ddos|brute[- ]force|side[- ]channel|xss|csrf|mitm|man-in-the-middle|supply[- ]chain|denial[- ]of[- ]service|dictionary|downgrade|phishing|network-level|rainbow[- ]table)\s+attacks?\b",
+        "security risk",
+    ),
     (r"\battack\s+(?:surface|vector|tree|path|scenario|model)s?\b", "risk area"),
-    (r"\battackers?\b(?=.{0,80}\b(?:exploit|vulnerab|flaw|bug|inject|bypass|access|code|server|system|request|input|network)\w*)", "intruder"),
-    (r"\bdangerous(?:ly)?\b(?=\s+(?:\w+\s+)?(?:code|input|operation|function|setting|default|html|pattern|command|flag|option|api|call|method|query|permission|file|path|content|characters?|eval|regex))", "risky"),
+    (
+        r"\battackers?\b(?=.{0,80}\b(?:exploit|vulnerab|flaw|bug|inject|bypass|access|code|server|system|request|input|network)\w*)",
+        "intruder",
+    ),
+    (
+        r"\bdangerous(?:ly)?\b(?=\s+(?:\w+\s+)?(?:code|input|operation|function|setting|default|html|pattern|command|flag|option|api|call|method|query|permission|file|path|content|characters?|eval|regex))",
+        "risky",
+    ),
     (r"\bdangerously\w*", "unsafely"),
     (r"\bhack(?:s|ed|ing)?\s+(?:on|together|around|into\s+the\s+code)\b", "tinker"),
     (r"\b(?:non-)?hack(?:y|ish|able|athons?)\b", "improvised"),
     (r"\b(?:a|an|the|this|that|quick|dirty|small|ugly|clever|temporary|old)\s+hacks?\b", "a workaround"),
     (r"\bhack\s+(?:was|is|has been)\s+removed\b", "workaround was removed"),
-    (rf"\babort(?:s|ed|ing)?\b(?=\s+{_DET}(?:[\w-]+\s+){{0,2}}?{_OBJECTS}|\s+(?:on|if|when|with|after|before|early|immediately)\b|\(\)|[\s.,;:!?)]*$)", "cancel"),
-    (r"\b(?:non-)?fatal(?:ly)?\b(?=\s+(?:error|exception|signal|warning|failure|crash|bug|condition|level|log|message)s?\b|\s*:)", "severe"),
-    (r"\b(?:critical|fatal|error|warn(?:ing)?|debug|info|notset)(?:\s*\|\s*(?:critical|fatal|error|warn(?:ing)?|debug|info|notset))+\b", "log levels"),
-    (r"\b(?:core|heap|thread|memory|crash|stack|database|db|sql|data|json|hex|schema|config)\s+dumps?\b", "snapshot"),
-    (r"\bdump(?:s|ed|ing)?\b(?=\s+(?:core|the|a|an|it|them|its|their|data|state|memory|to|into|as|out|from|of|\w+\s+(?:to|into|as|file))\b)", "export"),
+    (
+        rf"\babort(?:s|ed|ing)?\b(?=\s+{_DET}(?:[\w-]+\s+){{0,2}}?{_OBJECTS}|\s+(?:on|if|when|with|after|before|early|immediately)\b|\(\)|[\s.,;:!?)]*$)",
+        "cancel",
+    ),
+    (
+        r"\b(?:non-)?fatal(?:ly)?\b(?=\s+(?:error|exception|signal|warning|failure|crash|bug|condition|level|log|message)s?\b|\s*:)",
+        "severe",
+    ),
+    (
+        r"\b(?:critical|fatal|error|warn(?:ing)?|debug|info|notset)(?:\s*\|\s*(?:critical|fatal|error|warn(?:ing)?|debug|info|notset))+\b",
+        "log levels",
+    ),
+    (
+        r"\b(?:core|heap|thread|memory|crash|stack|database|db|sql|data|json|hex|schema|config)\s+dumps?\b",
+        "snapshot",
+    ),
+    (
+        r"\bdump(?:s|ed|ing)?\b(?=\s+(?:core|the|a|an|it|them|its|their|data|state|memory|to|into|as|out|from|of|\w+\s+(?:to|into|as|file))\b)",
+        "export",
+    ),
     (r"\bdumps?\b(?=\s*\()", "export"),
     (r"\bdaemon(?:s|ize|ized|izing|ic)?\b", "service"),
-    (r"\bgarbage(?:[- ]collect(?:ed|ion|or|ing)?)?\s*(?:collect(?:ed|ion|or|ing)?|connections?|objects?|values?|data|in,?\s*garbage\s*out)\b", "unused memory"),
+    (
+        r"\bgarbage(?:[- ]collect(?:ed|ion|or|ing)?)?\s*(?:collect(?:ed|ion|or|ing)?|connections?|objects?|values?|data|in,?\s*garbage\s*out)\b",
+        "unused memory",
+    ),
     (r"\b(?:master|slave)\s+(?:branch|node|process|server|database|db|replica|copy)s?\b", "primary node"),
     (r"\b(?:fork|zip|logic|billion laughs)\s+bombs?\b", "overload"),
     (r"\bdumb\s+(?:terminal|pipe|client|server|mode)s?\b", "plain terminal"),
-    (r"\b(?:hangs?|hung|dies|died|crash(?:es|ed)?)\b(?=\s+(?:on|when|if|while|after|forever|indefinitely|at\s+startup))", "stops"),
+    (
+        r"\b(?:hangs?|hung|dies|died|crash(?:es|ed)?)\b(?=\s+(?:on|when|if|while|after|forever|indefinitely|at\s+startup))",
+        "stops",
+    ),
 )
 _PHRASES = tuple((re.compile(p, re.I), word) for p, word in TECH_PHRASES)
 # A code span opens and closes on a word boundary ("I`m" and "Don`t" are apostrophes, not code).
 _CODE_SPAN = re.compile(r"```.*?```|(?<!\w)``[^`\n]{1,200}``(?!\w)|(?<!\w)`[^`\n]{1,80}`(?!\w)", re.S)
 _PROSE_WORDS = "and|or|but|the|a|an|to|of|in|on|at|is|are|was|were|be|did|do|does|he|she|they|we|you|i|it|so|if|then|than|that|this|with|for|not|no|my|your|his|her|their|our|me|him|them|us|just|lol"
-_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|io|dev|ai|app|co|ly|rs|py)(?:/\S*)?\b", re.I)
+_URL = re.compile(
+    r"\b(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|io|dev|ai|app|co|ly|rs|py)(?:/\S*)?\b", re.I
+)
 _IDENT = re.compile(
     r"(?<![\w@#])(?:--[A-Za-z][\w-]+|-[A-Za-z](?=[\s,;)]|$)"  # --kill-after, -h (not " -take away")
     rf"|[A-Za-z_]\w+(?:\.(?:(?!(?:{_PROSE_WORDS})\b)[a-z_]\w*|(?=\w*[a-z])[A-Z]\w*[A-Z]\w*))+(?:\(\))?"  # dbm.dumb, ssl.SSLError
@@ -80,14 +118,15 @@ _IDENT = re.compile(
     r"|\w+\.(?:py|js|ts|rs|go|md|rst|txt|json|toml|yaml|yml|cfg|ini|sh|c|h|cpp))(?![\w@])"
 )
 _VERSION = re.compile(
-    r"(?<![\w.])(?:v\d+(?:\.\d+){1,3}|\d+(?:\.\d+){2,3}|\d+\.\d+\+)(?:[a-z]+\d*)?(?![\w.])|\bhttp/\d(?:\.\d)?\b", re.I
+    r"(?<![\w.])(?:v\d+(?:\.\d+){1,3}|\d+(?:\.\d+){2,3}|\d+\.\d+\+)(?:[a-z]+\d*)?(?![\w.])|\bhttp/\d(?:\.\d)?\b",
+    re.I,
 )
 _ISSUE = re.compile(r"(?:\(|\b(?:pr|pull|issue|gh)\s*)?#\d+\)?", re.I)
 _UNIT_NUMBER = re.compile(
-    r"(?<![\w.])\d[\d,._]*\s?(?:%|x|k|m|b|ms|ns|us|µs|s|sec|seconds?|minutes?|hours?|days?|weeks?|kb|mb|gb|tb|kib|mib|gib|"
+    r"(?<![\w.£$€])\d(?:[\d,._]*\d)?\s?(?:%|x|k|m|b|ms|ns|us|µs|s|sec|seconds?|minutes?|hours?|days?|weeks?|kb|mb|gb|tb|kib|mib|gib|"
     r"bytes?|bits?|files?|lines?|rows?|stars?|downloads?|users?|requests?|ops|it/s|fps|cores?|threads?|languages?|"
     r"plugins?|packages?|tests?|contributors?|commits?|releases?|years?|items?|entries|elements?|records?|nodes?|edges?|"
-    r"chars?|characters?|tokens?|words?|glyphs?|modules?|functions?|calls?|iterations?|steps?|times)\b",
+    r"chars?|characters?|tokens?|words?|glyphs?|modules?|functions?|iterations?)\b",
     re.I,
 )
 
