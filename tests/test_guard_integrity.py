@@ -164,3 +164,74 @@ def test_settled_report_is_a_new_value():
     settled = settle_revision(DRAFT, report)
     assert report.confidence == 0.8 and settled.report is not report
     assert replace(settled.report, notes=()).confidence == 0.0
+
+
+# --- the hook in core: guard_version never stores a broken revision -----------------------------
+README = (
+    "# tinyqueue\n\ntinyqueue is a small job queue for Python backed by SQLite. It runs jobs in worker "
+    "threads and retries failed jobs with exponential backoff. Every run is kept in a history table you can query."
+)
+
+
+def _services_with_item(settings):
+    from chains.providers import FallbackChain
+    from core.services import build_services
+    from tests.fakes import FakeEmbedder, FakeProvider
+
+    services = build_services(settings, embedder=FakeEmbedder(), chain=FallbackChain([FakeProvider()]))
+    data = {
+        "brief": {"style": "announcement"},
+        "strategy": {"hook": "question"},
+        "source": {"name": "tinyqueue"},
+        "passages": [{"text": README, "kind": "readme", "path": "README.md", "score": 1.0}],
+    }
+    item, version = services.store.create_item(DRAFT, data=data)
+    return services, item, version
+
+
+def _fake_check(monkeypatch, reports):
+    import core.guard_service as gs
+
+    calls: list[str] = []
+
+    def check_post(text, *args, **kwargs):
+        calls.append(text)
+        return reports[len(calls) - 1](text)
+
+    monkeypatch.setattr(gs, "check_post", check_post)
+    return calls
+
+
+def test_guard_version_replaces_a_tags_only_revision_by_the_template_post(settings, monkeypatch):
+    from core.guard_service import guard_version
+
+    services, item, version = _services_with_item(settings)
+    calls = _fake_check(
+        monkeypatch,
+        [
+            lambda t: rep(t, "</P>\n\n#python #sqlite #jobqueue #tinyqueue #opensource", 0.7),
+            lambda t: rep(t, t, 0.95),
+        ],
+    )
+    report = guard_version(services, item.id, version.id, index=None)
+    latest = services.store.latest_version(item.id)
+    assert len(calls) == 2 and calls[1] == latest.text  # the template post was checked again
+    assert "tinyqueue" in latest.text and post_is_broken(latest.text) is None
+    assert latest.provider == "template" and latest.origin == "guard_revision"
+    assert "only tags or markup" in latest.data["guard"]["integrity"]
+    assert report.confidence == 0.95
+
+
+def test_guard_version_fails_the_item_when_no_sound_post_is_left(settings, monkeypatch):
+    import core.guard_service as gs
+    from core.guard_service import guard_version, needs_review
+    from core.guard_store import load_guard_report
+
+    services, item, version = _services_with_item(settings)
+    _fake_check(monkeypatch, [lambda t: rep(t, "</P> #python #sqlite", 0.7)])
+    monkeypatch.setattr(gs, "template_post", lambda data, settings: "")
+    report = guard_version(services, item.id, version.id, index=None)
+    assert services.store.latest_version(item.id).id == version.id  # nothing broken was stored
+    assert report.confidence == 0.0 and needs_review(report, settings)
+    stored = load_guard_report(services.store, version.id)
+    assert any("integrity:" in n and "only tags or markup" in n for n in stored.notes)
