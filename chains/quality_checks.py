@@ -69,14 +69,17 @@ _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.I)
 _BOILERPLATE = (
     (
         "contributing",
-        r"\b(?:pull requests?|contribut(?:e|ing|ors? guide)|report (?:a |any )?bugs?|"
-        r"request (?:a )?feature|feature requests?|open (?:an|a new) issue|file an issue|fork (?:the|this) repo)",
+        r"\b(?:(?:send|open|submit|make) (?:us |me )?(?:a |your )?(?:pull request|PR)s?|pull requests (?:are|is) welcome|"
+        r"contributions? (?:are |is )?(?:very )?(?:much )?welcome|contribut(?:ing|ion|or)s? guide|contributing\.md|"
+        r"(?:ways|how) to contribute|report (?:a |any |the )?bugs?|request (?:a )?feature|feature requests?|"
+        r"open (?:an|a new) issue|file an issue|fork (?:the|this) repo)\b",
     ),
     (
         "support",
-        r"\b(?:(?:provide|offer|get) support|support (?:for )?(?:problems|questions)|questions regarding|"
-        r"help forum|mailing list|discord (?:server|channel)|gitter|stack ?overflow|ask(?:ing)? (?:a |your )?questions?|"
-        r"say hello|get in touch)",
+        r"\b(?:(?:commercial|professional|paid|enterprise) support|may only provide support|"
+        r"support (?:for )?(?:problems|questions)|questions regarding|for support,? (?:please )?(?:contact|visit|see|use|join)|"
+        r"help forum|mailing list|discord (?:server|channel)|gitter|stack ?overflow|"
+        r"ask(?:ing)? (?:a |your )?questions? (?:on|in|at|via|and)|say hello|get in touch)",
     ),
     (
         "licence",
@@ -84,12 +87,16 @@ _BOILERPLATE = (
         r"copyright \(c\)|copyright \d{4}|terms of the (?:mit|apache|bsd|gnu))",
     ),
     ("code of conduct", r"\bcode of conduct\b"),
-    ("sponsors", r"\b(?:sponsors?|backers?|donat(?:e|ion)|patreon|open ?collective|buy me a coffee)\b"),
+    (
+        "sponsors",
+        r"\b(?:sponsor(?:s|ed|ing)? (?:us|me|this|the project|(?:its |the )?development)|our (?:amazing |generous )?sponsors|"
+        r"become a (?:sponsor|backer)|backers|donat(?:e|ion)s?|patreon|open ?collective|buy me a coffee|tidelift)",
+    ),
     (
         "changelog or CI",
         r"\b(?:bump(?:ed)? (?:version|deps|dependencies)|merge pull request|signed-off-by|"
-        r"fix(?:es|ed)?\s*\(?ci\)?\b|ci (?:bug|fix|failure|job)|nightly (?:build|toolchain) (?:broke|fail)|"
-        r"regression in (?:the )?ci|revert \")",
+        r"fix(?:es|ed)?\s*\(?ci\)?\b|ci (?:bug|fix|failure|job)|ci/test|nightly (?:build|toolchain|rustc)|"
+        r"regression in (?:the )?ci|revert \"|^ci:)",
     ),
     ("table of contents", r"\b(?:table of contents|back to top)\b"),
     ("badges", r"\b(?:build status|coverage status|downloads/month|pypi version|npm version)\b"),
@@ -217,7 +224,7 @@ def check_on_topic(lines: list[tuple[str, bool]]) -> Part:
 
 
 _COMMAND_TAIL = re.compile(
-    r":\s*(?:\$ )?(?:pip3?|pipx|uv|poetry|conda|npm|npx|yarn|pnpm|cargo|go|brew|docker|git|python3?)\s[^.!?]*$"
+    r"(?:^|[\s:])(?:\$ )?(?:pip3?|pipx|uv|poetry|conda|npm|npx|yarn|pnpm|cargo|go|brew|docker|git|python3?)\s[^.!?\s]+(?:\s[^.!?\s]+){0,4}$"
 )
 _COMMAND = re.compile(
     r"^(?:\$ )?(?:pip3?|pipx|uv|poetry|conda|npm|npx|yarn|pnpm|cargo|go|brew|docker|git|python3?|apt(?:-get)?)\s"
