@@ -51,6 +51,14 @@ def test_a_revision_that_drops_the_opening_is_broken():
     assert post_is_broken(revised, DRAFT) == "the opening was dropped"
 
 
+def test_dropping_one_sentence_of_the_opening_line_keeps_the_opening():
+    draft = DRAFT.replace(
+        "tinyqueue is a small", "Unpopular opinion: queues should be boring. tinyqueue is a small"
+    )
+    revised = draft.replace("Unpopular opinion: queues should be boring. ", "")
+    assert post_is_broken(revised, draft) is None
+
+
 def test_a_rewritten_opening_that_keeps_its_subject_is_sound():
     revised = DRAFT.replace(
         "tinyqueue is a small job queue for Python backed by SQLite.", "tinyqueue is a job queue for Python."

@@ -69,19 +69,28 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(body) if len(prose_words(s)) >= 2]
 
 
+def _first_line(text: str) -> str:
+    return next((ln.strip() for ln in (text or "").splitlines() if len(prose_words(ln)) >= 2), "")
+
+
 def _opening_kept(text: str, original: str) -> bool:
-    """Whether one of the first two sentences of `text` keeps a third of the original opening's words."""
+    """Whether the revision still opens as the original did.
+
+    True when its first line is what is left of the original's first line (a sentence of it
+    dropped, the rest kept), or one of its first two sentences keeps a third of the words of
+    the original's first sentence or first line.
+    """
+    first, head = _first_line(text), _first_line(original)
+    if not head or (first and first in head):
+        return True
     originals = _sentences(original)
-    if not originals:
-        return True
-    opening = set(_content(prose_words(originals[0])))
-    if not opening:
-        return True
+    openings = [set(_content(prose_words(x))) for x in (originals[0] if originals else "", head)]
     for sentence in _sentences(text)[:2]:
-        kept = opening & set(_content(prose_words(sentence)))
-        if len(kept) >= max(1.0, OPENING_SHARE * len(opening)):
-            return True
-    return False
+        words = set(_content(prose_words(sentence)))
+        for opening in openings:
+            if opening and len(opening & words) >= max(1.0, OPENING_SHARE * len(opening)):
+                return True
+    return not any(openings)
 
 
 def post_is_broken(text: str, original: str = "") -> str | None:
