@@ -45,6 +45,7 @@ def guard_version(
         recheck=lambda text: check_post(
             text, index, services.embedder(), services.settings, services.chain(), project_text=project_text
         ),
+        name=str((version.data.get("source") or {}).get("name", "")),
     )
     revised_id = None
     if settled.text.strip() and settled.text.strip() != version.text.strip():

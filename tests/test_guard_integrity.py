@@ -59,6 +59,12 @@ def test_dropping_one_sentence_of_the_opening_line_keeps_the_opening():
     assert post_is_broken(revised, draft) is None
 
 
+def test_a_dropped_stock_opener_is_fine_when_the_next_sentence_names_the_project():
+    draft = "Here is the short story of tinyqueue.\n\n" + DRAFT
+    assert post_is_broken(DRAFT, draft, name="tinyqueue") is None
+    assert post_is_broken(DRAFT, draft) == "the opening was dropped"  # without the name, words decide
+
+
 def test_a_rewritten_opening_that_keeps_its_subject_is_sound():
     revised = DRAFT.replace(
         "tinyqueue is a small job queue for Python backed by SQLite.", "tinyqueue is a job queue for Python."

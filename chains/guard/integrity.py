@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from chains.guard.report import GuardReport
+from chains.quality_checks import name_variants
 
 __all__ = [
     "MIN_WORDS",
@@ -73,12 +74,17 @@ def _first_line(text: str) -> str:
     return next((ln.strip() for ln in (text or "").splitlines() if len(prose_words(ln)) >= 2), "")
 
 
-def _opening_kept(text: str, original: str) -> bool:
+def _names(sentence: str, name: str) -> bool:
+    low = sentence.lower()
+    return any(re.search(rf"(?<![\w]){re.escape(v)}(?![\w])", low) for v in name_variants(name))
+
+
+def _opening_kept(text: str, original: str, name: str = "") -> bool:
     """Whether the revision still opens as the original did.
 
     True when its first line is what is left of the original's first line (a sentence of it
-    dropped, the rest kept), or one of its first two sentences keeps a third of the words of
-    the original's first sentence or first line.
+    dropped, the rest kept), or one of its first two sentences names the project (`name`) or
+    keeps a third of the words of the original's first sentence or first line.
     """
     first, head = _first_line(text), _first_line(original)
     if not head or (first and first in head):
@@ -87,14 +93,18 @@ def _opening_kept(text: str, original: str) -> bool:
     openings = [set(_content(prose_words(x))) for x in (originals[0] if originals else "", head)]
     for sentence in _sentences(text)[:2]:
         words = set(_content(prose_words(sentence)))
+        if name and _names(sentence, name):
+            return True
         for opening in openings:
             if opening and len(opening & words) >= max(1.0, OPENING_SHARE * len(opening)):
                 return True
     return not any(openings)
 
 
-def post_is_broken(text: str, original: str = "") -> str | None:
+def post_is_broken(text: str, original: str = "", name: str = "") -> str | None:
     """Why `text` (a revision of `original`, when given) is not a post any more, or None when it is one.
+
+    `name`: the project's name; a revision whose first sentences name it still has its opening.
 
     Example: post_is_broken("</P> #a #b #c #d #e") == "only tags or markup are left"
     """
@@ -111,7 +121,7 @@ def post_is_broken(text: str, original: str = "") -> str | None:
     after = _content(words)
     if before and len(after) < KEEP_SHARE * len(before):
         return f"most of the content was dropped (kept {len(after)} of {len(before)} content words)"
-    if not _opening_kept(text, original):
+    if not _opening_kept(text, original, name):
         return "the opening was dropped"
     return None
 
@@ -138,16 +148,17 @@ def settle_revision(
     *,
     fallback: Callable[[], str] | None = None,
     recheck: Callable[[str], GuardReport] | None = None,
+    name: str = "",
 ) -> Settled:
     """The text an item keeps after the guard's `report` on `draft`: revision, fallback post, or failure.
 
-    `fallback()` writes another post (raises or returns "" when it cannot);
+    `fallback()` writes another post (raises or returns "" when it cannot); `name` is the project's;
     `recheck(text)` runs the guard again on it. The fallback's own revision is
     kept when sound, else the fallback as written when that is sound and the
     recheck found nothing to change; otherwise the item failed.
     """
     revised = report.revised_text if report.changed else draft
-    why = post_is_broken(revised, draft if report.changed else "")
+    why = post_is_broken(revised, draft if report.changed else "", name)
     if why is None:
         return Settled(revised, "revision" if report.changed else "draft", report, draft_report=report)
     what = "the guard's revision" if report.changed else "the draft"
@@ -166,7 +177,7 @@ def settle_revision(
         return Settled(other, "fallback", report, why_kept, _noted(report, why_kept))
     again = recheck(other)
     kept = again.revised_text if again.changed else other
-    why_again = post_is_broken(kept, other if again.changed else "")
+    why_again = post_is_broken(kept, other if again.changed else "", name)
     if why_again is not None:
         return _failed(report, f"{reason}; the fallback post's revision is broken too: {why_again}")
     why_kept = f"{reason}; kept the template post, checked again"
