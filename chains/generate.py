@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from chains.errors import NoPassagesError
 from chains.prompts import SOURCES_CLOSE, SOURCES_OPEN, build_post_request, looks_like_instruction
 from chains.providers import FallbackChain
-from chains.quality import LENGTH_TARGETS, extract_hashtags, linkedin_fold, score_quality
+from chains.quality import LENGTH_TARGETS, extract_hashtags, linkedin_fold, quality_report, score_quality
 from chains.sentences import guess_project_name, tokens
 from chains.types import Brief, ChainResult, Draft, Request, Strategy
 from rag.types import Passage
@@ -222,16 +222,23 @@ def generate_draft(
         warnings_list.append(f"trimmed to {settings.linkedin_max_chars} characters")
     text = f"{body}\n\n{tag_line}" if tag_line else body
     hook = _hook_of(body)
-    quality, parts = score_quality(
-        text, hook, hashtags, passages, length=strategy.length, fold_chars=settings.fold_chars
+    quality = quality_report(
+        text,
+        hook,
+        hashtags,
+        passages,
+        project_name=name,
+        length=strategy.length,
+        fold_chars=settings.fold_chars,
     )
     return Draft(
         text=text,
         hook=hook,
         hashtags=hashtags,
         caption=make_caption(body, hook),
-        quality=quality,
-        quality_parts=parts,
+        quality=quality.score,
+        quality_parts=quality.parts,
+        quality_reasons=quality.reasons,
         provider=result.provider,
         model=result.completion.model,
         attempts=result.attempts,

@@ -1,26 +1,48 @@
 """LinkedIn post measurements: the "see more" fold, hashtags drawn from content, a quality score.
 
 Pure functions over text and passages; no providers, no I/O. The quality score
-is a weighted mean of five parts, each 0-100: specificity (words and
-identifiers that come from the sources), hook strength, length fit for the
-requested length, readability (Flesch reading ease, short paragraphs) and
-hashtag count (3-5 is best). It measures form, not truth: `chains.guard`
-checks claims.
+(`quality_report`) is a weighted mean of twelve parts, each 0-100 with a reason:
+specificity (words and identifiers from the sources), opening (hook strength),
+length fit, readability, hashtag count, and the checks of `chains.quality_checks`
+(names the project, plain text, on topic, whole sentences, hashtag terms,
+figures in the sources, closing). A post with a defect that no reader forgives
+(boilerplate, Markdown/HTML, junk hashtags, a fragment, an invented figure, no
+project name) is capped at `QUALITY_CAP`. It measures form, not truth:
+`chains.guard` checks claims.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from chains.prompts import LENGTH_TARGETS
-from chains.sentences import STOPWORDS, tokens
+from chains.quality_checks import (
+    Part,
+    body_of,
+    check_closing,
+    check_hashtag_terms,
+    check_names_project,
+    check_numbers,
+    check_on_topic,
+    check_opening,
+    check_plain_text,
+    check_sentences,
+    check_substance,
+    post_lines,
+)
+from chains.sentences import STOPWORDS, guess_project_name, tokens
 from rag.types import Passage
 
 __all__ = [
     "LENGTH_TARGETS",
+    "QUALITY_CAP",
     "QUALITY_WEIGHTS",
+    "QualityReport",
+    "combine_parts",
+    "quality_report",
     "SUGGESTED_TAGS",
     "linkedin_fold",
     "extract_hashtags",
@@ -28,13 +50,25 @@ __all__ = [
     "score_quality",
 ]
 
+# Weights of the parts (they need not sum to 1); fitted on bench/data/quality_posts.jsonl by
+# scripts/fit_quality.py and rounded. A part that finds a defect (boilerplate, Markdown/HTML, junk
+# hashtags, a fragment, an invented figure, no project name) also caps the score at QUALITY_CAP.
 QUALITY_WEIGHTS = {
-    "specificity": 0.3,
-    "hook_strength": 0.2,
-    "length_fit": 0.2,
-    "readability": 0.2,
-    "hashtag_count": 0.1,
+    "specificity": 1.0,
+    "hook_strength": 1.0,
+    "length_fit": 0.5,
+    "readability": 0.5,
+    "hashtag_count": 0.5,
+    "names_project": 1.5,
+    "plain_text": 1.5,
+    "on_topic": 1.5,
+    "sentences": 1.5,
+    "hashtag_terms": 1.0,
+    "numbers": 1.0,
+    "closing": 0.5,
+    "substance": 1.0,
 }
+QUALITY_CAP = 60.0
 # Broad tags for the `add_suggested_tag` policy: (pattern in the sources, tag); most matches win.
 SUGGESTED_TAGS = (
     (r"\b(pip install|pypi|python|\.py\b|pyproject)", "#python"),
@@ -171,11 +205,10 @@ def _readability(text: str) -> float:
     return max(0.0, min(100.0, score))
 
 
-def _specificity(text: str, passages: Sequence[Passage]) -> float:
-    vocab = set(tokens("\n".join(p.text for p in passages)))
+def _specificity(text: str, vocab: set[str]) -> Part:
     content = tokens(text)
     if not content:
-        return 0.0
+        return Part(0.0, "no content words")
     grounded = sum(t in vocab for t in content) / len(content)
     specific = {
         w
@@ -183,24 +216,8 @@ def _specificity(text: str, passages: Sequence[Passage]) -> float:
         if w.lower().strip(".-") in vocab
         and (any(c.isdigit() for c in w) or re.search(r"[a-z][A-Z]|_|-\w", w) or w[:1].isupper())
     }
-    return 100 * (0.6 * grounded + 0.4 * min(1.0, len(specific) / 6))
-
-
-def _hook_strength(hook: str, fold_chars: int) -> float:
-    if not hook:
-        return 0.0
-    score = 40.0
-    if 30 <= len(hook) <= 150:
-        score += 20
-    elif len(hook) < 15 or len(hook) > 200:
-        score -= 20
-    if hook.rstrip().endswith("?") or re.search(r"\d", hook):
-        score += 15
-    if re.search(r"\byou(r)?\b", hook, re.I):
-        score += 10
-    if len(hook) <= fold_chars:
-        score += 15
-    return max(0.0, min(100.0, score))
+    value = 100 * (0.6 * grounded + 0.4 * min(1.0, len(specific) / 6))
+    return Part(value, f"{grounded:.0%} of content words and {len(specific)} names come from the sources")
 
 
 def _length_fit(n: int, length: str) -> float:
@@ -216,23 +233,84 @@ def _hashtag_score(count: int) -> float:
     return {0: 0.0, 1: 30.0, 2: 60.0, 6: 60.0, 7: 30.0}.get(count, 100.0 if 3 <= count <= 5 else 0.0)
 
 
+@dataclass(frozen=True)
+class QualityReport:
+    """A post's quality 0-100, its parts (each 0-100), why each part has its value, and the caps hit."""
+
+    score: float
+    parts: dict[str, float]
+    reasons: dict[str, str]
+    caps: tuple[str, ...] = ()  # the parts whose defect keeps the score at or below QUALITY_CAP
+
+
+def quality_report(
+    text: str,
+    hook: str,
+    hashtags: Sequence[str],
+    passages: Sequence[Passage],
+    *,
+    project_name: str = "",
+    length: str = "medium",
+    fold_chars: int = 210,
+) -> QualityReport:
+    """Score a post: weighted mean of `QUALITY_WEIGHTS` parts, at most `QUALITY_CAP` when a part caps it.
+
+    The project name defaults to the README's first heading.
+    """
+    name = project_name or guess_project_name(passages)
+    body = body_of(text)
+    lines = post_lines(body)
+    vocabulary = "\n".join(p.text for p in passages)
+    vocab = set(tokens(vocabulary))
+    n_tags = len(hashtags)
+    checks: dict[str, Part] = {
+        "specificity": _specificity(body, vocab),
+        "hook_strength": check_opening(hook, name, fold_chars),
+        "length_fit": Part(_length_fit(len(text), length), f"{len(text)} characters for a {length} post"),
+        "readability": Part(_readability(body), "Flesch reading ease and paragraph length"),
+        "hashtag_count": Part(_hashtag_score(n_tags), f"{n_tags} hashtags (3-5 is best)"),
+        "names_project": check_names_project(body, name),
+        "plain_text": check_plain_text(body),
+        "on_topic": check_on_topic(lines),
+        "sentences": check_sentences(lines, name),
+        "hashtag_terms": check_hashtag_terms(hashtags),
+        "numbers": check_numbers(body, vocabulary),
+        "closing": check_closing(lines),
+        "substance": check_substance(lines, vocab),
+    }
+    parts = {k: round(max(0.0, min(100.0, c.value)), 1) for k, c in checks.items()}
+    caps = tuple(k for k, c in checks.items() if c.caps)
+    reasons = {k: c.reason for k, c in checks.items()}
+    return QualityReport(combine_parts(parts, caps), parts, reasons, caps)
+
+
+def combine_parts(
+    parts: Mapping[str, float], caps: Sequence[str] = (), weights: Mapping[str, float] | None = None
+) -> float:
+    """The score from its parts: their weighted mean, capped when a part found a defect.
+
+    A capped post scores at most `QUALITY_CAP`, less the worse its worst capping part is
+    (a post of only tags scores lower than one with a single Markdown link).
+    """
+    weights = QUALITY_WEIGHTS if weights is None else weights
+    total = sum(weights[k] * parts.get(k, 0.0) for k in weights) / max(sum(weights.values()), 1e-9)
+    if caps:
+        total = min(total, QUALITY_CAP * (0.5 + 0.5 * min(parts[k] for k in caps) / 100.0))
+    return round(max(0.0, min(100.0, total)), 1)
+
+
 def score_quality(
     text: str,
     hook: str,
     hashtags: Sequence[str],
     passages: Sequence[Passage],
     *,
+    project_name: str = "",
     length: str = "medium",
     fold_chars: int = 210,
 ) -> tuple[float, dict[str, float]]:
-    """(quality 0-100, parts each 0-100) for a post; see `QUALITY_WEIGHTS`."""
-    parts = {
-        "specificity": _specificity(text, passages),
-        "hook_strength": _hook_strength(hook, fold_chars),
-        "length_fit": _length_fit(len(text), length),
-        "readability": _readability(text),
-        "hashtag_count": _hashtag_score(len(hashtags)),
-    }
-    parts = {k: round(v, 1) for k, v in parts.items()}
-    total = sum(QUALITY_WEIGHTS[k] * v for k, v in parts.items())
-    return round(max(0.0, min(100.0, total)), 1), parts
+    """(quality 0-100, parts each 0-100) for a post; see `quality_report` for the reasons."""
+    report = quality_report(
+        text, hook, hashtags, passages, project_name=project_name, length=length, fold_chars=fold_chars
+    )
+    return report.score, report.parts

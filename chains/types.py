@@ -126,3 +126,4 @@ class Draft:
     brief: Brief
     fold_index: int  # character index where LinkedIn's "see more" fold falls
     warnings: tuple[str, ...] = ()
+    quality_reasons: dict[str, str] = field(default_factory=dict)  # why each quality part has its value

@@ -37,7 +37,6 @@ __all__ = [
     "status_for",
     "export_permit",
     "project_for_item",
-    "broken_revision",
     "EXPORTABLE_STATUSES",
 ]
 
@@ -195,7 +194,6 @@ def submit_version(
     someone else changed the item meanwhile. `also(conn, item_id, version_id, status, reasons)` writes
     a caller's row (a review) inside the same transaction.
     """
-    from chains.guard import check_post
     from core.guard.store import save_guard_report
     from core.moderation import moderate
     from core.moderation.store import record_moderation
@@ -226,25 +224,24 @@ def submit_version(
     secrets = tuple(sorted({f.kind for f in find_secrets(proposal.text)}))
     if "[REDACTED" in proposal.text:  # a writer copied a marker left where a source held a secret
         secrets = (*secrets, "redacted secret")
-    guard = None
+    guard = draft_report = settled = None
     if project is not None:
-        project_text = "\n".join(f"{d.path}\n{d.text}" for d in project.documents)
-        guard = check_post(
-            proposal.text,
-            project.index,
-            services.embedder(),
-            settings,
-            services.chain(),
-            project_text=project_text,
-        )
+        settled = _check(services, proposal, project)
+        guard, draft_report = settled.report, settled.draft_report or settled.report
     timings["guard"] = (time.perf_counter() - start) * 1000
-    broken = broken_revision(guard, proposal.text)
+    broken = settled.reason if settled is not None and settled.source == "failed" else ""
     revised = ""
-    if guard is not None and guard.changed and not broken:
-        revised = plain_post_text(guard.revised_text)
+    if (
+        settled is not None
+        and settled.source in ("revision", "fallback")
+        and settled.text.strip() != proposal.text.strip()
+    ):
+        revised = plain_post_text(settled.text)
     final_text = revised or proposal.text
     start = stage("moderation", 0.5)
-    moderation = moderate(final_text, settings, guard=guard)
+    moderation = moderate(
+        final_text, settings, guard=guard, project_hosts=_project_hosts(project, proposal.data)
+    )
     timings["moderation"] = (time.perf_counter() - start) * 1000
     source_id = item.source_id if item is not None else (new_item.source_id if new_item else None)
     checked = project is not None or source_id is None  # a typed script has no project to check against
@@ -279,15 +276,24 @@ def submit_version(
         )  # fmt: skip
         current_id = proposed_id
         if revised:
+            assert settled is not None and guard is not None
+            fallback = settled.source == "fallback"
             data = {
                 **proposal.data,
-                "guard": {"confidence": guard.confidence, "dropped": list(guard.dropped)},
+                "guard": {
+                    "confidence": guard.confidence,
+                    "dropped": list(guard.dropped),
+                    "integrity": settled.reason,
+                },
             }
-            current_id = store.insert_version(
-                conn, item.id, revised, data, "guard_revision", proposed_id, "guard", state, "guard"
+            current_id = store.insert_version(conn, item.id, revised, data, "guard_revision", proposed_id,
+                                              "template" if fallback else "guard", state, "guard")  # fmt: skip
+        if draft_report is not None:
+            save_guard_report(
+                store, proposed_id, draft_report, revised_version_id=current_id if revised else None
             )
-        if guard is not None:
-            save_guard_report(store, proposed_id, guard, revised_version_id=current_id if revised else None)
+            if revised and settled is not None and settled.source == "fallback":
+                save_guard_report(store, current_id, settled.report)
         record_moderation(store, moderation, item_id=item.id, version_id=current_id, actor=actor)
         if not proposal.pending:
             store.change_status(conn, item.id, status, reason=f"{proposal.origin}: {'; '.join(reasons)}"[:500],
@@ -306,15 +312,45 @@ def submit_version(
     return GateResult(item, proposed, current, status, guard, moderation, secrets, reasons, timings)
 
 
-def broken_revision(guard: Any, original: str) -> str:
-    """Why the guard's revision would leave no post worth the name ('' when it is fine or unchanged)."""
-    if guard is None or not guard.changed:
-        return ""
-    try:
-        from chains.guard.integrity import post_is_broken
-    except ImportError:  # the integrity check ships with chains.guard; absent in old checkouts
-        return "" if guard.revised_text.strip() else "the revision removed every sentence"
-    return post_is_broken(guard.revised_text, original) or ""
+def _check(services: Services, proposal: ProposedVersion, project: ProjectContext) -> Any:
+    """The guard's report on the proposal, settled: its revision, a checked template post, or a failure.
+
+    A revision that would leave only tags or markup, or lose the opening or most of the post, is never
+    kept (chains.guard.integrity): the template writer's post from the same passages is checked again
+    instead, and when that fails too the item goes to review with the reason.
+    """
+    from chains.guard import check_post
+    from chains.guard.integrity import settle_revision, template_post
+
+    settings = services.settings
+    project_text = "\n".join(f"{d.path}\n{d.text}" for d in project.documents)
+
+    def recheck(text: str) -> Any:
+        return check_post(text, project.index, services.embedder(), settings, services.chain(),
+                          project_text=project_text)  # fmt: skip
+
+    name = str((proposal.data.get("source") or {}).get("name", ""))
+    has_passages = bool(proposal.data.get("passages"))
+    return settle_revision(
+        proposal.text,
+        recheck(proposal.text),
+        fallback=(lambda: template_post(proposal.data, settings, project_name=name))
+        if has_passages
+        else None,
+        recheck=recheck,
+        name=name,
+    )
+
+
+def _project_hosts(project: ProjectContext | None, data: dict[str, Any]) -> tuple[str, ...]:
+    """Hosts the project's own files link to (its repository, docs, homepage): links to them are fine."""
+    from core.moderation import project_hosts_from
+
+    texts = [str((data.get("source") or {}).get("location", ""))]
+    texts += [str(p.get("text", "")) for p in data.get("passages", ()) or () if isinstance(p, dict)]
+    if project is not None:
+        texts += [d.text for d in project.documents] or [c.text for c in getattr(project.index, "chunks", ())]
+    return project_hosts_from(texts)
 
 
 def _gate_data(status: str, reasons: tuple[str, ...], secrets: tuple[str, ...]) -> dict[str, Any]:

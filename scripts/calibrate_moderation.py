@@ -33,6 +33,7 @@ from core.moderation.backends import ABUSE_MODEL_PATH, SpamBackend, get_backend 
 from core.moderation.decision import STACKER_PATH, THRESHOLDS_PATH, logit  # noqa: E402
 from core.moderation.linear import LinearTextModel, fit_linear_model, save_linear_model  # noqa: E402
 from core.moderation.normalise import normalise_text, split_units, unleet  # noqa: E402
+from core.moderation.technical import technical_view  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "toxicity_dev.jsonl"
 EXTRA_CLEAN = ROOT.parent / "shared" / "data" / "guard_dev.jsonl"
@@ -62,8 +63,12 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def sentence_texts(texts: list[str]) -> list[list[str]]:
-    """Each text's sentences as the toxicity backends see them (normalised, de-leeted)."""
-    return [[unleet(s) for s in split_units(normalise_text(t).text)] or [""] for t in texts]
+    """Each text's units as the toxicity backends see them (normalised, technical view, de-leeted).
+
+    The technical view changes no unit of toxicity_dev.jsonl (tests/test_moderation_technical.py
+    checks it), so thresholds calibrated before it stay valid.
+    """
+    return [[unleet(technical_view(s)) for s in split_units(normalise_text(t).text)] or [""] for t in texts]
 
 
 def backend_features(per_text: list[list[str]]) -> list[list[list[float]]]:

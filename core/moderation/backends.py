@@ -23,6 +23,7 @@ from typing import Any
 
 from core.errors import HeraldError
 from core.moderation.rules import score_rules, strip_known_links
+from core.moderation.technical import spam_view
 from utils.settings import Settings
 
 __all__ = [
@@ -289,8 +290,9 @@ class SpamBackend(LinearModelBackend):
     script = "scripts/train_spam.py"
 
     def _score(self, texts: list[str]) -> list[dict[str, float]]:
-        # links to code hosts and docs are normal in posts; SMS spam taught the model that URLs are spam
-        return super()._score([strip_known_links(t) for t in texts])
+        # links to code hosts and docs are normal in posts; SMS spam taught the model that URLs are spam,
+        # and that figures are: sizes, counts and issue numbers of software read as neutral words
+        return super()._score([spam_view(strip_known_links(t)) for t in texts])
 
 
 class AbuseBackend(LinearModelBackend):

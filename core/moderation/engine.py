@@ -27,6 +27,8 @@ from core.moderation.decision import (
     max_level,
 )
 from core.moderation.normalise import normalise_text, split_sentences, split_units, unleet
+from core.moderation.rules import strip_known_links
+from core.moderation.technical import technical_view
 from utils.settings import Settings
 
 __all__ = ["Reason", "Moderation", "moderate", "moderate_batch", "backend_status"]
@@ -100,9 +102,15 @@ def backend_status(settings: Settings) -> list[tuple[str, bool, str]]:
     return out
 
 
-def moderate(text: str, settings: Settings, *, guard: Any = None) -> Moderation:
-    """Moderate one text (optionally with the guard's report joining the decision)."""
-    return moderate_batch([text], settings, guards=[guard])[0]
+def moderate(
+    text: str, settings: Settings, *, guard: Any = None, project_hosts: tuple[str, ...] = ()
+) -> Moderation:
+    """Moderate one text (optionally with the guard's report joining the decision).
+
+    `project_hosts`: the hosts of the project's own repository, docs and homepage
+    (`rules.project_hosts_from` of its files); links to them are not flagged.
+    """
+    return moderate_batch([text], settings, guards=[guard], project_hosts=[project_hosts])[0]
 
 
 def _run_backend(
@@ -126,8 +134,14 @@ def moderate_batch(
     *,
     guards: Sequence[Any] | None = None,
     backends: Sequence[str] | None = None,
+    project_hosts: Sequence[tuple[str, ...]] | None = None,
 ) -> list[Moderation]:
-    """Moderate many texts with one batched call per backend; results in input order."""
+    """Moderate many texts with one batched call per backend; results in input order.
+
+    The word models read `technical_view` of each unit (code, links and technical phrases
+    made neutral); the rules and the spam model read the text without links to the
+    project's own hosts (`project_hosts`, one tuple per text) or to code hosts.
+    """
     thresholds = load_thresholds(settings)
     stacker = load_stacker()
     normalised = [normalise_text(t) for t in texts]
@@ -138,7 +152,13 @@ def moderate_batch(
         mode: [(i, s) for i, n in enumerate(normalised) if not n.emoji_only for s in split(n.text)]
         for mode, split in (("unit", split_units), ("sentence", split_sentences))
     }
-    de_leeted = {mode: [unleet(s) for _, s in flat] for mode, flat in segments.items()}
+    hosts = [
+        tuple(project_hosts[i]) if project_hosts and i < len(project_hosts) else () for i in range(len(texts))
+    ]
+    # the word models read prose: code, links and technical phrases ("kill the process") made neutral
+    de_leeted = {mode: [unleet(technical_view(s)) for _, s in flat] for mode, flat in segments.items()}
+    # the rules and the spam model judge links, except those to code hosts and the project's own
+    plain = {mode: [strip_known_links(s, hosts[i]) for i, s in flat] for mode, flat in segments.items()}
     per_segment: dict[str, list[dict[str, tuple[float, str]]]] = {
         mode: [{} for _ in flat] for mode, flat in segments.items()
     }  # category -> (score, backend)
@@ -148,7 +168,8 @@ def moderate_batch(
     for name in backends or backend_names():
         backend = get_backend(name, settings)
         if backend.unit == "text":
-            rows = _run_backend(backend, [whole[i] for i in scored_text], fallbacks) if scored_text else []
+            inputs = [strip_known_links(whole[i], hosts[i]) for i in scored_text]
+            rows = _run_backend(backend, inputs, fallbacks) if scored_text else []
             if rows is None:
                 continue
             for i, row in zip(scored_text, rows, strict=True):
@@ -157,7 +178,7 @@ def moderate_batch(
         else:
             mode = "sentence" if backend.unit == "sentence" else "unit"
             flat = segments[mode]
-            inputs = de_leeted[mode] if backend.uses_unleet else [s for _, s in flat]
+            inputs = de_leeted[mode] if backend.uses_unleet else plain[mode]
             rows = _run_backend(backend, inputs, fallbacks) if flat else []
             if rows is None:
                 continue

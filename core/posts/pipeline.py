@@ -389,6 +389,7 @@ def _version_data(
         "caption": draft.caption,
         "quality": float(draft.quality),
         "quality_parts": {k: float(v) for k, v in draft.quality_parts.items()},
+        "quality_reasons": dict(draft.quality_reasons),
         "model": draft.model,
         "strategy": asdict(draft.strategy),
         "brief": asdict(draft.brief),

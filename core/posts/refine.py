@@ -27,7 +27,8 @@ def rate_version(
 
 def refine_post(services: Services, item_id: int, instruction: str, *, user: str = "") -> GateResult:
     """Rewrite the current version as instructed; the result passes the gate as a new version (origin "edit")."""
-    from chains.generate import make_caption, score_quality
+    from chains.generate import make_caption
+    from chains.quality import quality_report
     from chains.refine import refine_text
 
     instruction = instruction.strip()
@@ -59,20 +60,23 @@ def refine_post(services: Services, item_id: int, instruction: str, *, user: str
         if not text:
             raise GenerationFailedError("The refined text came back empty: try another instruction")
         hook = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-        quality, parts = score_quality(
+        report = quality_report(
             text,
             hook,
             current.hashtags,
             current.passages,
+            project_name=str(source.get("name", "")),
             length=current.strategy.length,
             fold_chars=settings.fold_chars,
         )
+        quality, parts = report.score, report.parts
         data = {
             **current.version.data,
             "hook": hook,
             "caption": make_caption(text, hook),
             "quality": float(quality),
             "quality_parts": {k: float(v) for k, v in parts.items()},
+            "quality_reasons": dict(report.reasons),
             "instruction": instruction,
             "model": result.model,
             "attempts": [asdict(a) for a in result.attempts],

@@ -32,6 +32,7 @@ class PostView:
     caption: str
     quality: float | None
     quality_parts: dict[str, float]
+    quality_reasons: dict[str, str]
     provider: str
     model: str
     attempts: tuple[Attempt, ...]
@@ -75,6 +76,7 @@ def _view(services: Services, item: Item, version: Version) -> PostView:
         caption=str(data.get("caption", "")),
         quality=data.get("quality"),
         quality_parts=dict(data.get("quality_parts", {})),
+        quality_reasons=dict(data.get("quality_reasons", {})),
         provider=version.provider or str(data.get("provider", "")),
         model=str(data.get("model", "")),
         attempts=tuple(_dataclass_from(Attempt, a) for a in data.get("attempts", [])),

@@ -50,8 +50,18 @@ def render_draft(view: PostView, max_chars: int = 3000) -> None:
     if view.caption:
         st.markdown(f"**Caption** {view.caption}")
     if view.quality_parts:
-        with st.expander("Quality parts"):
-            st.table({k.replace("_", " "): [round(v, 2)] for k, v in view.quality_parts.items()})
+        with st.expander("Quality parts, and why"):
+            st.dataframe(
+                [
+                    {
+                        "part": k.replace("_", " "),
+                        "score": round(v, 2),
+                        "why": view.quality_reasons.get(k, ""),
+                    }
+                    for k, v in view.quality_parts.items()
+                ],
+                hide_index=True,
+            )
     if view.attempts:
         with st.expander(f"Provider attempts ({len(view.attempts)})"):
             st.table(
