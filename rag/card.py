@@ -1,0 +1,517 @@
+"""Build a project's card from its README, manifests, changelog and tags, and apply a creator's edits.
+
+`build_card(source)` reads the README (Markdown, reStructuredText, HTML, or the
+first notebook when there is no README) into blocks, drops the boilerplate
+ones (`rag.sections`) and fills a `ProjectCard`: name, tagline in the
+project's own words, the problem, short feature lines, install commands, a
+usage example, language and ecosystem, licence, latest release and links,
+each with the path and lines it came from. With `cache_dir` the card is
+written as JSON per content hash and read back next time. `edit_card` returns
+a new card with features dropped or the tagline corrected. It does not write
+posts (`chains`) or load sources (`rag.sources`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from rag.card_types import CARD_FORMAT, CardField, ProjectCard, Release, card_from_dict
+from rag.doc_blocks import Block, parse_blocks
+from rag.injection import looks_like_instruction
+from rag.manifests import ManifestInfo, parse_manifest
+from rag.phrases import condense, english_share, first_sentence, is_prose, split_sentences
+from rag.sections import boilerplate_reason, boilerplate_text, section_role
+from rag.types import Document, LoadedSource, Passage
+
+__all__ = ["build_card", "edit_card", "card_key", "card_passages", "ProjectCard", "CardField", "Release", "MAX_FEATURES"]
+
+LOG = logging.getLogger(__name__)
+MAX_FEATURES = 8
+INSTALL_LINE = re.compile(
+    r"^(?:sudo\s+)?(?:pip3?|python3? -m pip|uv(?: pip)?|pipx|poetry|conda|mamba|npm|npx|yarn|pnpm|bun|cargo|go|gem|"
+    r"bundle|composer|brew|apt(?:-get)?|docker|helm|dotnet|mvn|gradle|deno)\s+"
+    r"(?:install|add|get|i|require|pull|tool install)\b.*$",
+    re.I,
+)
+_INLINE_INSTALL = re.compile(
+    r"\b((?:pip3?|uv|pipx|poetry|conda|npm|yarn|pnpm|cargo|go|gem|composer|brew)\s+(?:install|add|get|i|require)"
+    r"(?:\s+-{1,2}[\w-]+)*\s+[\w@./:\[\]=<>~+-]+)"
+)
+_ECOSYSTEM_OF = {"pip": ("Python", "PyPI"), "uv": ("Python", "PyPI"), "pipx": ("Python", "PyPI"),
+                 "poetry": ("Python", "PyPI"), "conda": ("Python", "conda"), "npm": ("JavaScript", "npm"),
+                 "yarn": ("JavaScript", "npm"), "pnpm": ("JavaScript", "npm"), "cargo": ("Rust", "crates.io"),
+                 "go": ("Go", "Go modules"), "gem": ("Ruby", "RubyGems"), "composer": ("PHP", "Packagist")}  # fmt: skip
+_FENCE_LANG = {"python": "Python", "py": "Python", "pycon": "Python", "javascript": "JavaScript", "js": "JavaScript",
+               "typescript": "TypeScript", "ts": "TypeScript", "rust": "Rust", "go": "Go", "ruby": "Ruby",
+               "php": "PHP", "java": "Java", "kotlin": "Kotlin", "r": "R", "julia": "Julia"}  # fmt: skip
+_PROBLEM = re.compile(
+    r"\b(problem|pain|tedious|hard to|difficult|without having to|instead of|tired of|no need to|boilerplate|"
+    r"error-prone|frustrat|struggl|cumbersome|too slow|time-consuming|lets you stop|so you don't)\b",
+    re.I,
+)
+_NOTICE = re.compile(
+    r"\b(maintenance mode|deprecated|no longer (maintained|supported)|end[- ]of[- ](life|support)|has moved|"
+    r"moved to|is now part of|archived|looking for (maintainers|a new maintainer)|important|notice|warning|"
+    r"announcement|breaking change|we are hiring|this (repository|repo|readme|fork) (is|was|contains)|"
+    r"we recommend|please (use|migrate|note|see|read)|migrate to|can be found|is available (at|on|from|in)|"
+    r"documentation (is|can)|read the docs|for more (info|information|details)|alternatively)\b",
+    re.I,
+)
+_CODEISH = re.compile(r"@\w|#\d|~/|\w/\w+\.\w|\s\.\w|\w\.\w+\(|\w_\w|\w\[\w|\w\(\)|\be\.g\.\s*\S+$|^[-.]|--\w|\w::\w|=")
+_DEV_INSTALL = re.compile(r"requirements|^\s(tox|nox|pytest|pre-commit|twine|build|wheel|setuptools|pip|virtualenv|"
+                          r"hatch|flit|maturin|ruff|black|mypy|sphinx|poetry|uv)\b", re.I)  # fmt: skip
+_DEV_USAGE = re.compile(r"^\s*[$>]?\s*(git clone|python3? -m venv|virtualenv|source |cd |make |tox|nox|pytest|"
+                        r"pre-commit|docker build|\.venv)", re.I)  # fmt: skip
+_WEAK_ITEM = re.compile(r"^(if|you|there|set|default|see|note|when|see also|free software|licen[cs]e|copyright|"
+                        r"requires?|python \d|tested|supported python|documentation|source code|bug|issues?)\b", re.I)
+_WEAK_SENTENCE = re.compile(r"^(see|check|there|if|its|it|they|these|those|two|when|note|also|and|but|or|so|"
+                            r"licen[cs]e|copyright|thanks|\W)", re.I)
+_DEFINES = re.compile(r"^(an?|the)\s|\b(is|are)\s+(an?|the)\b|\b(lets|helps|makes|provides|allows|enables)\b", re.I)
+_VERSION = re.compile(r"\bv?(\d+\.\d+(?:\.\d+)?(?:[-.]?(?:a|b|rc|alpha|beta|dev|post)\.?\d*)?)\b")
+_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d{1,2},? \d{4}|\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w* \d{4})\b")  # fmt: skip
+_LICENCES = (
+    (r"\bMIT License\b|\bPermission is hereby granted, free of charge", "MIT"),
+    (r"Apache License,?\s+Version 2\.0|\bApache[- ]2\.0\b", "Apache-2.0"),
+    (r"BSD 3-Clause|Redistributions of source code must retain.*\n?.*Neither the name", "BSD-3-Clause"),
+    (r"BSD 2-Clause", "BSD-2-Clause"),
+    (r"GNU AFFERO GENERAL PUBLIC LICENSE", "AGPL-3.0"),
+    (r"GNU LESSER GENERAL PUBLIC LICENSE", "LGPL"),
+    (r"GNU GENERAL PUBLIC LICENSE\s+Version 3", "GPL-3.0"),
+    (r"GNU GENERAL PUBLIC LICENSE\s+Version 2", "GPL-2.0"),
+    (r"Mozilla Public License,?\s+(v\. |Version )?2\.0", "MPL-2.0"),
+    (r"\bISC License\b", "ISC"),
+    (r"This is free and unencumbered software released into the public domain", "Unlicense"),
+)
+_SKIP_COMMIT = re.compile(r"^(merge|bump|release|version|prepare|ci|chore|wip|typo|fix typo|update (readme|changelog)|"
+                          r"revert|\[skip|docs?:|style:|test:|build:|deps?)\b", re.I)  # fmt: skip
+
+
+def card_key(source: LoadedSource) -> str:
+    """The cache key of a source's card: its content hash, its manifests and the card format."""
+    h = hashlib.sha256(f"{source.content_hash}|card-v{CARD_FORMAT}".encode())
+    for doc in source.manifests:
+        h.update(doc.path.encode("utf-8", "replace") + b"\x00" + doc.text.encode("utf-8", "replace") + b"\x01")
+    return h.hexdigest()[:24]
+
+
+def build_card(source: LoadedSource, *, cache_dir: Path | str | None = None) -> ProjectCard:
+    """The `ProjectCard` of a loaded project (read from `cache_dir/card-<key>.json` when cached there)."""
+    key = card_key(source)
+    path = Path(cache_dir) / f"card-{key}.json" if cache_dir else None
+    if path is not None and path.is_file():
+        try:
+            return card_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as exc:
+            LOG.warning("card cache %s unreadable (%s); rebuilding", path, exc)
+    card = _build(source, key)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(card.to_dict(), ensure_ascii=False), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            LOG.warning("could not cache the card at %s (%s)", path, exc)
+    return card
+
+
+def edit_card(card: ProjectCard, *, drop_features: tuple[int | str, ...] = (), tagline: str | None = None,
+              name: str | None = None) -> ProjectCard:  # fmt: skip
+    """A new card with the creator's edits: features dropped (by index or value), tagline or name corrected."""
+    edits = list(card.edits)
+    features = card.features
+    if drop_features:
+        gone = {f for f in drop_features if isinstance(f, str)}
+        idx = {i for i in drop_features if isinstance(i, int)}
+        kept = tuple(f for i, f in enumerate(features) if i not in idx and f.value not in gone)
+        edits += [f"dropped feature: {f.value}" for f in features if f not in kept]
+        features = kept
+    new_tagline = card.tagline
+    if tagline is not None and tagline.strip() != (card.tagline.value if card.tagline else ""):
+        text = " ".join(tagline.split())
+        new_tagline = CardField(text, "edit:creator") if text else None
+        edits.append(f"tagline: {text or '(removed)'}")
+    new_name = card.name
+    if name is not None and name.strip() and name.strip() != card.name.value:
+        new_name = CardField(" ".join(name.split()), "edit:creator")
+        edits.append(f"name: {new_name.value}")
+    return replace(card, features=features, tagline=new_tagline, name=new_name, edits=tuple(edits))
+
+
+def card_passages(card: ProjectCard) -> tuple[Passage, ...]:
+    """Every card value as a `Passage` (kind "readme", or "manifest" for manifest fields) with its lines."""
+    fields = [card.name, card.tagline, card.problem, *card.features, *card.install, card.usage, card.language,
+              card.ecosystem, card.licence, *card.links, *card.keywords]  # fmt: skip
+    if card.release is not None:
+        fields += [card.release.version, card.release.date, *card.release.changes]
+    out = []
+    for f in fields:
+        if f is not None and f.value:
+            kind = "readme" if f.path.lower().startswith(("readme", "edit:")) or "/" in f.path else "docs"
+            out.append(Passage(f.value, kind, f.path, 1.0, f.start_line, f.end_line))
+    return tuple(out)
+
+
+# --- building ----------------------------------------------------------------
+def _field(doc: Document, block: Block, value: str, label: str = "") -> CardField:
+    return CardField(value, doc.path, block.start_line, block.end_line, label)
+
+
+def _main_doc(source: LoadedSource) -> Document | None:
+    docs = source.documents
+    return next((d for d in docs if d.kind == "readme"), None) or next(
+        (d for d in docs if d.path.lower().endswith(".ipynb")), None
+    ) or next((d for d in docs if d.kind == "docs" and not re.match(r"(?i)(licen[cs]e|copying|notice)", d.path)), None)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _name(source: LoadedSource, manifests: list[ManifestInfo], blocks: list[Block], doc: Document | None) -> CardField:
+    first = next((b for b in blocks if b.kind == "heading"), None)
+    h1 = first if first is not None and first.level == 1 and first.text.strip() else None
+    man = next((m.name for m in manifests if m.name), None)
+    if h1 is not None and doc is not None:
+        title = re.split(r"\s+[-–—:|]\s+|: ", h1.text, maxsplit=1)[0].strip()
+        title = re.sub(r"\s+v?\d+(\.\d+)*$", "", title)
+        plausible = (0 < len(title.split()) <= 4 and len(title) <= 40 and not looks_like_instruction(title)
+                     and not section_role((title,)) and not boilerplate_reason(replace(h1, text=title, sections=())))  # fmt: skip
+        known = man.value if man else source.name
+        if known and _norm(title) == _norm(known):
+            return _field(doc, h1, title)
+        if not man and plausible and (not source.name or _norm(source.name) in _norm(title) or
+                                      _norm(title) in _norm(source.name)):  # fmt: skip
+            return _field(doc, h1, title)
+    if man:
+        return man
+    if source.name and doc is not None:
+        return CardField(source.name, doc.path if _norm(source.name) in _norm(doc.text[:4000]) else source.location)
+    return CardField(source.name or "this project", source.location)
+
+
+def _about(blocks: list[Block], doc: Document) -> tuple[list[Block], list[str]]:
+    """Blocks about the project, and the boilerplate sections recognised (aggregated)."""
+    kept: list[Block] = []
+    spans: dict[str, list[int]] = {}
+    for b in blocks:
+        why = boilerplate_reason(b)
+        if why.startswith("asks readers") and b.kind == "paragraph":
+            rest = " ".join(s for s in split_sentences(b.text) if not boilerplate_text(s))
+            if rest and not looks_like_instruction(rest):
+                kept.append(replace(b, text=rest))
+                continue
+        if why:
+            key = f"{b.section or b.text[:40]}: {why}"
+            span = spans.setdefault(key, [b.start_line, b.end_line])
+            span[0], span[1] = min(span[0], b.start_line), max(span[1], b.end_line)
+        elif not looks_like_instruction(b.text):
+            kept.append(b)
+    skipped = [f"{doc.path}:{a}-{z}: {key}" for key, (a, z) in spans.items()]
+    return kept, skipped
+
+
+def _lead_blocks(blocks: list[Block]) -> list[Block]:
+    """Paragraphs before the first heading after the title (the README's opening), else the first ones."""
+    headings = [i for i, b in enumerate(blocks) if b.kind == "heading"]
+    stop = len(blocks)
+    if headings:
+        first = headings[0]
+        title_first = blocks[first].level == 1 and all(b.kind != "paragraph" or not is_prose(b.text, 4)
+                                                       for b in blocks[:first])  # fmt: skip
+        later = [i for i in headings if i > first] if title_first else headings
+        stop = later[0] if later else len(blocks)
+    lead = [b for b in blocks[:stop] if b.kind == "paragraph" and is_prose(b.text, 4)]
+    return lead or [b for b in blocks if b.kind == "paragraph" and is_prose(b.text, 4)][:3]
+
+
+def _tagline(blocks: list[Block], doc: Document, manifests: list[ManifestInfo], name: str) -> CardField | None:
+    man = next((m.description for m in manifests if m.description and is_prose(m.description.value, 3)), None)
+    lead = _lead_blocks(blocks)[:4]
+    rest = [b for b in blocks if b.kind == "paragraph" and b not in lead and is_prose(b.text, 4)][:20]
+    fallback: CardField | None = None
+    for b in lead + rest:
+        sentences = split_sentences(b.text)
+        if not sentences or _NOTICE.search(sentences[0]):
+            continue
+        for s in sentences[:2]:
+            if not is_prose(s, 4) or s.endswith((":", "...", "…")) or _WEAK_SENTENCE.match(s) or _NOTICE.search(s):
+                continue
+            if len(s) > 300:
+                s = condense(s, 40)
+                if not s:
+                    continue
+            names_it = bool(_norm(name)) and _norm(name) in _norm(s[:80])
+            if b in lead and (names_it or _DEFINES.search(s)):
+                return _field(doc, b, s)
+            opens_with_name = bool(_norm(name)) and _norm(re.sub(r"^(the|an?)\s+", "", s, flags=re.I)).startswith(_norm(name))
+            if b not in lead and opens_with_name and re.search(r"\b(is|are)\s+(an?|the)\b", s):
+                return _field(doc, b, s)
+            if fallback is None and b in lead:
+                fallback = _field(doc, b, s)
+    if man is not None:
+        return man
+    if fallback is not None:
+        return fallback
+    h1 = next((b for b in blocks if b.kind == "heading" and b.level == 1), None)
+    if h1 is not None:
+        parts = re.split(r"\s+[-–—:|]\s+|: ", h1.text, maxsplit=1)
+        if len(parts) == 2 and is_prose(parts[1], 2):
+            return _field(doc, h1, parts[1].strip())
+    return None
+
+
+def _problem(blocks: list[Block], doc: Document, tagline: CardField | None) -> CardField | None:
+    pool = _lead_blocks(blocks)[:4] + [b for b in blocks if b.kind == "paragraph" and section_role(b.sections) == "why"]
+    for b in pool:
+        for s in split_sentences(b.text):
+            if tagline is not None and s == tagline.value:
+                continue
+            if _PROBLEM.search(s) and 30 <= len(s) <= 260 and is_prose(s, 5) and s[-1:] in ".!?":
+                return _field(doc, b, s)
+    return None
+
+
+def _features(blocks: list[Block], doc: Document, tagline: CardField | None) -> tuple[CardField, ...]:
+    items = [b for b in blocks if (b.kind == "item" or b.kind == "row" and section_role(b.sections) == "features"
+             and b.text.count(" | ") == 1) and b.level <= 2 and section_role(b.sections) not in ("install", "usage")]  # fmt: skip
+    groups = [
+        [b for b in items if section_role(b.sections) == "features"],
+        [b for b in items if len(b.sections) <= 1],
+        [b for b in items if section_role(b.sections) == "why"],
+        items,
+    ]
+    out: list[CardField] = []
+    seen: set[str] = set()
+    for group in groups:
+        for b in group:
+            text = b.text.replace(" | ", ": ", 1) if b.kind == "row" else b.text
+            if b.kind == "row" and b.start_line == min((r.start_line for r in group if r.kind == "row"), default=0):
+                continue  # a table's header row
+            if text.rstrip().endswith(":") or not is_prose(text, 2) or b.only_links or _NOTICE.search(text):
+                continue
+            short = condense(text)
+            if _CODEISH.search(short) or len(short.split()) < 3 and ":" not in short or _WEAK_ITEM.match(short):
+                continue
+            if short.split()[-1].lower() in ("of", "for", "to", "and", "or", "the", "a", "an", "with", "in", "on", "by"):
+                continue
+            if group is groups[-1] and len(short.split()) < 4:
+                continue
+            key = _norm(short)
+            if len(short.split()) < 2 or key in seen or (tagline and key == _norm(tagline.value)):
+                continue
+            seen.add(key)
+            out.append(_field(doc, b, short))
+            if len(out) >= MAX_FEATURES:
+                return tuple(out)
+        if len(out) >= 3:
+            break
+    return tuple(out)
+
+
+def _installs_something(cmd: str) -> bool:
+    """False for dev-setup commands (`pip install -e .`, `-r requirements.txt`, `poetry install`, tools)."""
+    words = cmd.split()
+    verb = next((i for i, w in enumerate(words) if w in ("install", "add", "get", "i", "require", "pull")), -1)
+    targets = [w for w in words[verb + 1 :] if not w.startswith("-")] if verb >= 0 else []
+    if not targets or re.search(r"\s-[re]\s", f" {cmd} "):
+        return False
+    return not all(_DEV_INSTALL.search(" " + t.strip("'\"")) or t.startswith((".", "git+")) for t in targets)
+
+
+def _install(blocks: list[Block], doc: Document, name: str = "") -> tuple[CardField, ...]:
+    found: list[tuple[int, CardField]] = []
+    for b in blocks:
+        rank = 0 if section_role(b.sections) == "install" else 1
+        if b.kind == "code":
+            for i, line in enumerate(b.text.splitlines()):
+                cmd = re.sub(r"^\s*(?:\$|>|%|#)\s+", "", line).strip()
+                cmd = re.sub(r"\s+#.*$", "", cmd)
+                if INSTALL_LINE.match(cmd) and len(cmd) <= 120:
+                    ln = b.start_line + 1 + i if b.lang or b.end_line - b.start_line > len(b.text.splitlines()) else b.start_line + i
+                    found.append((rank, CardField(cmd, doc.path, ln, ln, "shell")))
+        elif b.kind in ("paragraph", "item"):
+            for m in _INLINE_INSTALL.finditer(b.text):
+                found.append((rank + 1, _field(doc, b, m.group(1).rstrip("."), "shell")))
+    found = [(r + (0 if name and name[:8] in _norm(f.value) else 2), f) for r, f in found if _installs_something(f.value)]
+    found = [(r, f) for r, f in found if r < 2 or (name and name[:8] in _norm(f.value))]
+    found.sort(key=lambda pair: pair[0])
+    out: list[CardField] = []
+    for _, f in found:
+        if f.value not in {o.value for o in out}:
+            out.append(f)
+    return tuple(out[:2])
+
+
+def _usage(blocks: list[Block], doc: Document, name: str = "") -> CardField | None:
+    codes = [b for b in blocks if b.kind == "code" and b.text.strip() and not _DEV_USAGE.match(b.text)]
+    codes.sort(key=lambda b: (bool(name) and name[:6] not in _norm(b.text), section_role(b.sections) != "usage", b.start_line))
+    for b in codes:
+        lines = [ln for ln in b.text.splitlines() if ln.strip()]
+        if not lines or all(INSTALL_LINE.match(re.sub(r"^\s*[$>%]\s+", "", ln).strip()) for ln in lines):
+            continue
+        if len(lines) > 20 or len(b.text) > 1200 or b.lang in ("text", "console-output", "json", "yaml", "toml", "diff"):
+            continue
+        if looks_like_instruction(b.text) or len(b.text.strip()) < 15 or re.fullmatch(r"[\d\s+*/().-]+", b.text.strip()):
+            continue
+        return _field(doc, b, "\n".join(lines[:12]), b.lang)
+    return None
+
+
+def _language(manifests: list[ManifestInfo], source: LoadedSource, install: tuple[CardField, ...],
+              blocks: list[Block], doc: Document | None) -> tuple[CardField | None, CardField | None]:  # fmt: skip
+    for m in manifests:
+        if m.language:
+            return m.language, m.ecosystem
+    nb = next((d for d in source.documents if d.path.lower().endswith(".ipynb")), None)
+    if nb is not None:
+        return CardField("Python", nb.path), CardField("Jupyter", nb.path)
+    for f in install:
+        tool = "pip" if re.search(r"\bpip3?\b", f.value) else f.value.split()[0].lower().rstrip("3")
+        if tool in _ECOSYSTEM_OF:
+            lang, eco = _ECOSYSTEM_OF[tool]
+            return replace(f, value=lang, label=""), replace(f, value=eco, label="")
+    counts: dict[str, list[Block]] = {}
+    for b in blocks:
+        if b.kind == "code" and b.lang in _FENCE_LANG:
+            counts.setdefault(_FENCE_LANG[b.lang], []).append(b)
+    if counts and doc is not None:
+        lang, where = max(counts.items(), key=lambda kv: len(kv[1]))
+        return _field(doc, where[0], lang), None
+    return None, None
+
+
+def _licence(manifests: list[ManifestInfo], source: LoadedSource, blocks: list[Block], doc: Document | None) -> CardField | None:
+    for m in manifests:
+        if m.licence:
+            return m.licence
+    for d in source.documents:
+        if re.match(r"(?i)(licen[cs]e|copying)", d.path.rsplit("/", 1)[-1]):
+            for pattern, name in _LICENCES:
+                m = re.search(pattern, d.text, re.I)
+                if m:
+                    line = d.text[: m.start()].count("\n") + 1
+                    return CardField(name, d.path, line, line)
+    for b in blocks:  # a README's licence section names it (never written from, only recorded)
+        if doc is not None and re.search(r"licen[cs]e", b.section, re.I):
+            m = re.search(r"\b(MIT|Apache[- ]2\.0|BSD[- ][23]-Clause|GPL-?[23](\.0)?|LGPL|AGPL|MPL[- ]2\.0|ISC)\b", b.text)
+            if m:
+                return _field(doc, b, m.group(1))
+    return None
+
+
+def _release(source: LoadedSource, manifests: list[ManifestInfo]) -> Release | None:
+    for d in source.documents:
+        if d.kind != "changelog":
+            continue
+        blocks = parse_blocks(d.text, d.path)
+        for i, b in enumerate(blocks):
+            if b.kind != "heading" or re.search(r"unreleased|upcoming|next", b.text, re.I):
+                continue
+            v = _VERSION.search(b.text)
+            if not v:
+                continue
+            date = _DATE.search(b.text)
+            changes = []
+            for c in blocks[i + 1 :]:
+                if c.kind == "heading" and c.level <= b.level:
+                    break
+                if c.kind == "item" and c.level == 1 and not looks_like_instruction(c.text):
+                    short = condense(c.text)
+                    if len(short.split()) >= 2:
+                        changes.append(CardField(short, d.path, c.start_line, c.end_line))
+                if len(changes) >= 3:
+                    break
+            field = CardField(v.group(1), d.path, b.start_line, b.end_line)
+            return Release(field, replace(field, value=date.group(1)) if date else None, tuple(changes))
+    tags = next((d for d in source.manifests if d.path == "git:tags"), None)
+    if tags is not None:
+        first = tags.text.splitlines()[0].split()
+        v = _VERSION.search(first[0]) if first else None
+        if v:
+            commits = [d for d in source.documents if d.kind == "commit"]
+            changes = []
+            for c in commits:
+                subject = c.text.strip().splitlines()[0] if c.text.strip() else ""
+                if subject and not _SKIP_COMMIT.match(subject) and is_prose(subject, 3):
+                    changes.append(CardField(condense(subject) or subject[:80], c.path, 1, 1))
+                if len(changes) >= 3:
+                    break
+            date = CardField(first[1], "git:tags", 1, 1) if len(first) > 1 else None
+            return Release(CardField(v.group(1), "git:tags", 1, 1), date, tuple(changes))
+    version = next((m.version for m in manifests if m.version and _VERSION.search(m.version.value)), None)
+    return Release(version) if version else None
+
+
+def _links(manifests: list[ManifestInfo], source: LoadedSource, blocks: list[Block], doc: Document | None,
+           name: str) -> tuple[CardField, ...]:  # fmt: skip
+    found: dict[str, CardField] = {}
+    for m in manifests:
+        for link in m.links:
+            found.setdefault(link.label, link)
+    if source.kind == "url" and source.location.startswith("http"):
+        found.setdefault("repository", CardField(source.location, source.location))
+    for b in blocks if doc is not None else ():
+        for url in (u.rstrip(".,;") for u in b.links):
+            if _norm(name)[:6] not in _norm(url) or not url.startswith(("http://", "https://")) or re.search(r"shields\.io|badge|travis|circleci|codecov|"
+                                                                       r"coveralls|pepy|/actions", url):  # fmt: skip
+                continue
+            if re.search(r"readthedocs\.io|\.github\.io|docs\.rs|pkg\.go\.dev|^https?://docs?\.", url):
+                found.setdefault("docs", _field(doc, b, url, "docs"))  # type: ignore[arg-type]
+            m = re.match(r"https?://(?:github|gitlab)\.com/[\w.-]+/([\w.-]+?)(?:\.git)?/?$", url)
+            if m and _norm(m.group(1)) == _norm(name):
+                found.setdefault("repository", _field(doc, b, url.rstrip("/"), "repository"))  # type: ignore[arg-type]
+    return tuple(replace(f, label=label) for label, f in found.items() if label in ("homepage", "docs", "repository"))
+
+
+def _build(source: LoadedSource, key: str) -> ProjectCard:
+    manifests = [m for m in (parse_manifest(d) for d in source.manifests) if m is not None]
+    doc = _main_doc(source)
+    blocks = parse_blocks(doc.text, doc.path) if doc is not None else []
+    notes: list[str] = []
+    kept, skipped = _about(blocks, doc) if doc is not None else ([], [])
+    name = _name(source, manifests, blocks, doc)
+    if doc is None:
+        notes.append("no README: the card comes from the manifests only")
+        tagline = next((m.description for m in manifests if m.description), None)
+        problem, features, install, usage = None, (), (), None
+    else:
+        if doc.kind != "readme":
+            notes.append(f"no README: the card is read from {doc.path}")
+        tagline = _tagline(kept, doc, manifests, name.value)
+        problem = _problem(kept, doc, tagline)
+        features = _features(kept, doc, tagline)
+        install = _install(kept, doc, _norm(name.value))
+        usage = _usage(kept, doc, _norm(name.value))
+    language, ecosystem = _language(manifests, source, install, kept, doc)
+    prose = " ".join(b.text for b in kept if b.kind in ("paragraph", "item"))[:5000]
+    if prose and english_share(prose) < 0.08:
+        notes.append("the README does not read as English: the post quotes it as written")
+    if tagline is None and not features:
+        notes.append("the README says nothing about what the project is (only a title, badges or links): "
+                     "add a one-line description under the title")  # fmt: skip
+    members = [m for mf in manifests for m in mf.members]
+    if members:
+        notes.append(f"a workspace of {len(members)} packages: {', '.join(members[:6])}")
+    return ProjectCard(
+        name=name,
+        tagline=tagline,
+        problem=problem,
+        features=features,
+        install=install,
+        usage=usage,
+        language=language,
+        ecosystem=ecosystem,
+        licence=_licence(manifests, source, blocks, doc),
+        release=_release(source, manifests),
+        links=_links(manifests, source, kept, doc, name.value),
+        keywords=tuple(k for m in manifests for k in m.keywords)[:12],
+        skipped=tuple(skipped),
+        notes=tuple(notes),
+        content_hash=key,
+    )
