@@ -250,11 +250,16 @@ def compose_card_post(
         if install:
             steps.append(f"Install it: {install}")
         if card.usage is not None:
-            steps.append("Try it:\n" + "\n".join(usage_lines(card.usage.value, 4 if strategy.length == "short" else 7)))
-        if len(steps) == 1:
+            code = [ln for ln in usage_lines(card.usage.value, 4 if strategy.length == "short" else 7)
+                    if not install or ln.strip().lstrip("$ ") != install]  # fmt: skip
+            if code:
+                steps.append("Try it:\n" + "\n".join(code))
+        if not steps:
+            pass
+        elif len(steps) == 1:
             parts.append(steps[0].replace("Install it: ", "Get started: "))
         else:
-            parts.append("Get started in 2 steps:\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
+            parts.append(f"Get started in {len(steps)} steps:\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
         if features:
             parts.append("What you get:\n" + "\n".join(f"• {f}" for f in features[: max(2, n - 1)]))
         install = ""

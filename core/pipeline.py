@@ -143,6 +143,7 @@ class PostResult:
     guard: Any = None  # chains.guard GuardReport, filled by the guard step
     moderation: Any = None  # core.moderation Moderation, filled by the moderation step
     choice: Any = None  # core.agent choice, filled when the agent picks the strategy
+    card: Any = None  # rag.card_types.ProjectCard the draft was written from
 
 
 # --- validation and mapping ------------------------------------------------
@@ -224,6 +225,7 @@ def generate_post(
 ) -> PostResult:
     """Load, index, retrieve, write and store one post; one event per step."""
     from chains.generate import generate_draft
+    from rag.card import build_card
     from rag.index import build_index
     from rag.retrieve import retrieve
 
@@ -257,6 +259,7 @@ def generate_post(
     with step("index") as t:
         embedder = services.embedder()
         index = build_index(loaded, embedder, settings)
+        card = build_card(loaded, cache_dir=Path(settings.data_dir) / "index")
         t.provider = getattr(embedder, "name", type(embedder).__name__)
         t.scores["chunks"] = float(len(getattr(index, "chunks", ()) or ()))
     query = retrieval_query(brief, loaded.name)
@@ -283,7 +286,7 @@ def generate_post(
             t.extra.update(strategy=strategy.key, explored=choice.explored, state=choice.state)
     with step("generate") as t:
         draft = generate_draft(
-            brief, strategy, list(passages), services.chain(), settings, project_name=loaded.name
+            brief, strategy, list(passages), services.chain(), settings, project_name=loaded.name, card=card
         )
         t.provider = draft.provider
         t.scores.update(
@@ -295,7 +298,7 @@ def generate_post(
             draft.text,
             title=_title(draft, loaded),
             source_id=source_id,
-            data=_version_data(draft, passages, query, loaded, source_id, run_id),
+            data={**_version_data(draft, passages, query, loaded, source_id, run_id), "card": card.to_dict()},
             provider=draft.provider,
             created_by=created_by,
             status=ItemStatus.DRAFT,
@@ -309,7 +312,7 @@ def generate_post(
     with step("guard", item_id=item.id) as t:
         from core.guard_service import guard_scores, guard_version
 
-        guard_report = guard_version(services, item.id, version.id, index, loaded.documents)
+        guard_report = guard_version(services, item.id, version.id, index, loaded.documents + loaded.manifests)
         t.scores.update(guard_scores(guard_report))
         t.extra.update(revised=guard_report.changed, dropped=len(guard_report.dropped))
     with step("moderation", item_id=item.id) as t:
@@ -362,6 +365,7 @@ def generate_post(
         moderation=moderation,
         guard=guard_report,
         choice=choice,
+        card=card,
     )
 
 

@@ -57,12 +57,12 @@ _PROBLEM = re.compile(
 _NOTICE = re.compile(
     r"\b(maintenance mode|deprecated|no longer (maintained|supported)|end[- ]of[- ](life|support)|has moved|"
     r"moved to|is now part of|archived|looking for (maintainers|a new maintainer)|important|notice|warning|"
-    r"announcement|breaking change|we are hiring|this (repository|repo|readme|fork) (is|was|contains)|"
+    r"announcement|breaking change|we are hiring|this (readme|fork) (is|was)|"
     r"we recommend|please (use|migrate|note|see|read)|migrate to|can be found|is available (at|on|from|in)|"
     r"documentation (is|can)|read the docs|for more (info|information|details)|alternatively)\b",
     re.I,
 )
-_CODEISH = re.compile(r"@\w|#\d|~/|\w/\w+\.\w|\s\.\w|\w\.\w+\(|\w_\w|\w\[\w|\w\(\)|\be\.g\.\s*\S+$|^[-.]|--\w|\w::\w|=")
+_CODEISH = re.compile(r"\bby @\w|#\d|\\|~/|\w/\w+\.\w|\s\.\w|\w\.\w+\(|\w_\w|\w\[\w|\w\(\)|\be\.g\.\s*\S+$|^[-.]|--\w|\w::\w|=")
 _DEV_INSTALL = re.compile(r"requirements|^\s(tox|nox|pytest|pre-commit|twine|build|wheel|setuptools|pip|virtualenv|"
                           r"hatch|flit|maturin|ruff|black|mypy|sphinx|poetry|uv)\b", re.I)  # fmt: skip
 _DEV_USAGE = re.compile(r"^\s*[$>]?\s*(git clone|python3? -m venv|virtualenv|source |cd |make |tox|nox|pytest|"
@@ -70,7 +70,7 @@ _DEV_USAGE = re.compile(r"^\s*[$>]?\s*(git clone|python3? -m venv|virtualenv|sou
 _WEAK_ITEM = re.compile(r"^(if|you|there|set|default|see|note|when|see also|free software|licen[cs]e|copyright|"
                         r"requires?|python \d|tested|supported python|documentation|source code|bug|issues?)\b", re.I)
 _WEAK_SENTENCE = re.compile(r"^(see|check|there|if|its|it|they|these|those|two|when|note|also|and|but|or|so|"
-                            r"licen[cs]e|copyright|thanks|\W)", re.I)
+                            r"licen[cs]e|copyright|thanks)\b|^\W", re.I)
 _DEFINES = re.compile(r"^(an?|the)\s|\b(is|are)\s+(an?|the)\b|\b(lets|helps|makes|provides|allows|enables)\b", re.I)
 _VERSION = re.compile(r"\bv?(\d+\.\d+(?:\.\d+)?(?:[-.]?(?:a|b|rc|alpha|beta|dev|post)\.?\d*)?)\b")
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d{1,2},? \d{4}|\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w* \d{4})\b")  # fmt: skip
@@ -177,22 +177,35 @@ def _name(source: LoadedSource, manifests: list[ManifestInfo], blocks: list[Bloc
     first = next((b for b in blocks if b.kind == "heading"), None)
     h1 = first if first is not None and first.level == 1 and first.text.strip() else None
     man = next((m.name for m in manifests if m.name), None)
+    folder = source.name if source.name and not _is_heading_word(source.name) else ""
+    if not folder and source.kind != "upload":
+        folder = Path(source.location.rstrip("/")).name
     if h1 is not None and doc is not None:
         title = re.split(r"\s+[-–—:|]\s+|: ", h1.text, maxsplit=1)[0].strip()
         title = re.sub(r"\s+v?\d+(\.\d+)*$", "", title)
+        title = re.sub(r"^(welcome to|introducing|meet)\s+", "", re.sub(r"[^\w\s.+\-/']", "", title), flags=re.I).strip()
         plausible = (0 < len(title.split()) <= 4 and len(title) <= 40 and not looks_like_instruction(title)
-                     and not section_role((title,)) and not boilerplate_reason(replace(h1, text=title, sections=())))  # fmt: skip
-        known = man.value if man else source.name
+                     and not _is_heading_word(title))  # fmt: skip
+        known = man.value if man else folder
         if known and _norm(title) == _norm(known):
             return _field(doc, h1, title)
-        if not man and plausible and (not source.name or _norm(source.name) in _norm(title) or
-                                      _norm(title) in _norm(source.name)):  # fmt: skip
+        if not man and plausible:
             return _field(doc, h1, title)
     if man:
         return man
-    if source.name and doc is not None:
-        return CardField(source.name, doc.path if _norm(source.name) in _norm(doc.text[:4000]) else source.location)
-    return CardField(source.name or "this project", source.location)
+    if doc is not None:  # the subject of the README's defining sentence, when it is the folder's name
+        for b in _lead_blocks(blocks)[:3]:
+            m = re.match(r"^(?:The\s+)?([A-Z][\w.+-]{1,30}|[a-z][\w.+-]{1,30})\s+(?:is|are)\s+(?:an?|the)\b", b.text)
+            if m and (not folder or _norm(m.group(1)) == _norm(folder)):
+                return _field(doc, b, m.group(1))
+    if folder and doc is not None:
+        return CardField(folder, doc.path if _norm(folder) in _norm(doc.text[:4000]) else source.location)
+    return CardField(folder or "this project", source.location)
+
+
+def _is_heading_word(title: str) -> bool:
+    """True for a title that is a section heading (Features, Installation, License...), not a name."""
+    return bool(section_role((title,))) or bool(boilerplate_reason(Block("heading", title, 0, 0)))
 
 
 def _about(blocks: list[Block], doc: Document) -> tuple[list[Block], list[str]]:
@@ -240,6 +253,8 @@ def _tagline(blocks: list[Block], doc: Document, manifests: list[ManifestInfo], 
         if not sentences or _NOTICE.search(sentences[0]):
             continue
         for s in sentences[:2]:
+            if s.endswith(":") and _DEFINES.search(s) and b in lead:
+                s = s[:-1].rstrip() + "."
             if not is_prose(s, 4) or s.endswith((":", "...", "…")) or _WEAK_SENTENCE.match(s) or _NOTICE.search(s):
                 continue
             if len(s) > 300:
@@ -295,7 +310,10 @@ def _features(blocks: list[Block], doc: Document, tagline: CardField | None) -> 
                 continue  # a table's header row
             if text.rstrip().endswith(":") or not is_prose(text, 2) or b.only_links or _NOTICE.search(text):
                 continue
-            short = condense(text)
+            titled = re.match(r"^([^.!?:]{2,40})[.!?]\s+(\S.+)$", text)
+            if titled and len(titled.group(1).split()) <= 4:  # "**Fast builds.** Lumen keeps ..." -> "Fast builds: ..."
+                text = f"{titled.group(1)}: {titled.group(2)}"
+            short = condense(text, 18 if titled else 14)
             if _CODEISH.search(short) or len(short.split()) < 3 and ":" not in short or _WEAK_ITEM.match(short):
                 continue
             if short.split()[-1].lower() in ("of", "for", "to", "and", "or", "the", "a", "an", "with", "in", "on", "by"):
@@ -338,8 +356,8 @@ def _install(blocks: list[Block], doc: Document, name: str = "") -> tuple[CardFi
         elif b.kind in ("paragraph", "item"):
             for m in _INLINE_INSTALL.finditer(b.text):
                 found.append((rank + 1, _field(doc, b, m.group(1).rstrip("."), "shell")))
-    found = [(r + (0 if name and name[:8] in _norm(f.value) else 2), f) for r, f in found if _installs_something(f.value)]
-    found = [(r, f) for r, f in found if r < 2 or (name and name[:8] in _norm(f.value))]
+    named = [(r + (0 if name and name[:8] in _norm(f.value) else 2), f) for r, f in found if _installs_something(f.value)]
+    found = [(r, f) for r, f in named if r == 2 or (name and name[:8] in _norm(f.value))]  # an install section, or names it
     found.sort(key=lambda pair: pair[0])
     out: list[CardField] = []
     for _, f in found:

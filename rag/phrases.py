@@ -29,6 +29,8 @@ _TRAILING = re.compile(
     r"and (?:it|this|you|we))\b.*$|,?\s+(?:e\.g\.|i\.e\.|etc\.).*$|\s*;\s+.*$|\s+(?:—|–|--)\s+(?=\S).*$",
     re.I,
 )
+_SUBORDINATE = re.compile(r"^(like|unlike|if|when|while|whereas|although|though|since|as|for|in|with|without|"
+                          r"because|after|before|once|unless|by)\b", re.I)
 _ENGLISH = frozenset(
     "the a an and or of to in for with is are on that this it as be by from you your can use your".split()
 )
@@ -76,7 +78,8 @@ def condense(text: str, max_words: int = 14) -> str:
 
     Example: condense("It supports async (via httpx), which makes it fast.") == "Supports async"
     """
-    t = _LEAD_SYMBOLS.sub("", " ".join(text.split()))
+    original = " ".join(text.split())
+    t = _LEAD_SYMBOLS.sub("", original)
     for _ in range(2):
         t = _PAREN.sub("", t)
     t = first_sentence(t) or t
@@ -91,10 +94,13 @@ def condense(text: str, max_words: int = 14) -> str:
     if len(t.split()) > max_words:
         cut = t[: len(" ".join(t.split()[:max_words]))]
         comma = cut.rfind(", ")
-        if comma > 0 and len(cut[:comma].split()) >= 4:
+        if comma > 0 and len(cut[:comma].split()) >= 4 and not _SUBORDINATE.match(cut):
             t = cut[:comma]
         else:
             return ""
     if t.count("(") != t.count(")") or t.count('"') % 2 or t.count("`") % 2:
         return ""
-    return t[:1].upper() + t[1:] if t else ""
+    if not t:
+        return ""
+    changed_start = not original.startswith(t[:12])
+    return t[:1].upper() + t[1:] if changed_start else t

@@ -84,6 +84,8 @@ def boilerplate_reason(block: Block) -> str:
     if block.kind == "heading":
         return f"{_heading_reason(block.text)} heading" if _heading_reason(block.text) else ""
     if block.kind in ("paragraph", "item", "row"):
+        if len(_LANG_SWITCH.findall(block.text)) >= 3:
+            return "translations"
         if block.only_links:
             if block.links and all(u.startswith("#") for u in block.links):
                 return "table of contents"
