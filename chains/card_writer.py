@@ -30,7 +30,8 @@ _NUMBER = re.compile(
     r"|\b\d{2,}(?:,\d{3})*\+?\s+(?!\d)[a-z]{3,}"
 )
 _VERSIONISH = re.compile(
-    r"\b(python|node|go|java|rust|version|v|draft|php|ruby|pep|rfc|iso|utf|http|ieee|ecma|x)[\s-]?\d|\b[A-Z]{2,}[\s-]?\d"
+    r"(?i:\b(python|node|go|java|rust|version|v|draft|php|ruby|pep|rfc|iso|utf|http|ieee|ecma|x)[\s-]?\d)"
+    r"|\b[A-Z]{2,}[\s-]?\d"
 )
 _THIS = re.compile(
     r"^(?:this|the)\s+(?:(?:mini-|small |tiny |simple )?(?:library|package|module|project|tool|crate|gem|plugin|"
@@ -145,13 +146,13 @@ def _hook(card: ProjectCard, hook: str, audience: str) -> str:
             return f"{_sentence(line.value)} That is {name}."
     if hook == "bold_claim":
         opening = opening_line(card)
-        if opening and len(opening) <= 160 and _starts_with_name(opening, name):
+        if opening and len(opening) <= 160 and _starts_with_name(opening, name) and len(card.features) >= 2:
             return opening
         return f"Meet {name}: {np}." if np else f"One project worth your time this week: {name}."
     if hook == "story":
         return f"Every tool starts with a problem. Here is the one {name} takes on."
     if hook == "contrarian":
-        return "Unpopular opinion: the best tools are the ones you can explain in one sentence. Here is one."
+        return f"Unpopular opinion: the best tools are the ones you can explain in one sentence. {name} is one."
     call = AUDIENCE_CALL.get(audience)
     if np and np.lower().startswith(("a ", "an ")):
         return f"{call}, looking for {np}?" if call else f"Looking for {np}?"

@@ -58,7 +58,7 @@ def post_problems(text: str, card=None) -> tuple[str, ...]:
     if junk:
         problems.append(f"junk hashtags: {' '.join(junk)}")
     if card is not None:
-        head = " ".join(body.splitlines()[:4]).lower()
+        head = " ".join(_paragraphs(body)[:3]).lower()
         if card.name.value.lower() not in head:
             problems.append(f"does not name {card.name.value} in its opening")
     urls = _URL.findall(body)
@@ -77,7 +77,7 @@ def post_problems(text: str, card=None) -> tuple[str, ...]:
             problems.append(f"opening is a fragment: {first[:60]!r}")
         for p in paragraphs[1:-1]:
             head = p.splitlines()[0].strip()
-            if not re.search(r"[.!?:]$", head) and not re.match(r"^(•|\d+\.)\s", head):
+            if not re.search(r"[.!?:]$", head) and not re.match(r"^(•|\d+\.)\s|^[A-Z][\w' -]{1,30}:\s", head):
                 problems.append(f"paragraph is a fragment: {head[:60]!r}")
                 break
         if not _CLOSING.search(paragraphs[-1]):
