@@ -20,7 +20,15 @@ from rag.phrases import condense, is_prose
 from rag.sections import boilerplate_text
 from rag.types import Passage
 
-__all__ = ["usage_lines", "compose_card_post", "effective_hook", "opening_line", "noun_phrase", "card_number_line", "NoCardContentError"]
+__all__ = [
+    "usage_lines",
+    "compose_card_post",
+    "effective_hook",
+    "opening_line",
+    "noun_phrase",
+    "card_number_line",
+    "NoCardContentError",
+]
 
 FEATURES_BY_LENGTH = {"short": 2, "medium": 3, "long": 4}
 AUDIENCE_CALL = {"developers": "Developers", "engineering_leaders": "Engineering leaders",
@@ -80,10 +88,17 @@ def noun_phrase(card: ProjectCard) -> str:
     if card.tagline is None:
         return ""
     t = _THIS.sub(f"{card.name.value} ", card.tagline.value).strip()
-    m = re.match(r"^(?:.{0,60}?)\b(?:is|are)\s+((?:an?|the)\s.+)$", t) if _starts_with_name(t, card.name.value) else None
+    m = (
+        re.match(r"^(?:.{0,60}?)\b(?:is|are)\s+((?:an?|the)\s.+)$", t)
+        if _starts_with_name(t, card.name.value)
+        else None
+    )
     phrase = m.group(1) if m else (t if _is_noun_phrase(t) else "")
     phrase = condense(phrase, 100) if phrase else ""
-    phrase = re.split(r",?\s+(?:that|which|who|where|to)\b", phrase)[0].strip()
+    cut = re.split(r",?\s+(?:that|which|who|where|to)\b", phrase)[0].strip()
+    if cut != phrase and len(cut.split()) <= 3:
+        return ""  # "the Python package" alone says nothing; the clause was the point
+    phrase = cut
     words = phrase.split()
     if not 3 <= len(words) <= 14 or words[-1].lower() in _DANGLING:
         return ""
@@ -91,7 +106,11 @@ def noun_phrase(card: ProjectCard) -> str:
 
 
 def _is_noun_phrase(text: str) -> bool:
-    return bool(re.match(r"^(an?|the)\s", text, re.I)) and not _FULL_SENTENCE.search(text) and len(text.split()) <= 16
+    return (
+        bool(re.match(r"^(an?|the)\s", text, re.I))
+        and not _FULL_SENTENCE.search(text)
+        and len(text.split()) <= 16
+    )
 
 
 def opening_line(card: ProjectCard) -> str:
@@ -120,8 +139,10 @@ def card_number_line(card: ProjectCard) -> CardField | None:
             *(card.release.changes if card.release else ())]  # fmt: skip
     for f in pool:
         m = _NUMBER.search(f.value)
-        if m and not _VERSIONISH.search(f.value[max(0, m.start() - 12) : m.end()]) and not re.search(
-            r"\b(19|20)\d\d\b", m.group(0)
+        if (
+            m
+            and not _VERSIONISH.search(f.value[max(0, m.start() - 12) : m.end()])
+            and not re.search(r"\b(19|20)\d\d\b", m.group(0))
         ):
             return f
     return None
@@ -152,7 +173,9 @@ def _hook(card: ProjectCard, hook: str, audience: str) -> str:
     if hook == "story":
         return f"Every tool starts with a problem. Here is the one {name} takes on."
     if hook == "contrarian":
-        return f"Unpopular opinion: the best tools are the ones you can explain in one sentence. {name} is one."
+        return (
+            f"Unpopular opinion: the best tools are the ones you can explain in one sentence. {name} is one."
+        )
     call = AUDIENCE_CALL.get(audience)
     if np and np.lower().startswith(("a ", "an ")):
         return f"{call}, looking for {np}?" if call else f"Looking for {np}?"
@@ -192,7 +215,9 @@ def _passage_features(passages: Sequence[Passage], have: set[str], n: int) -> li
     return out
 
 
-def _features(card: ProjectCard, topic: str, n: int, passages: Sequence[Passage], skip: str = "") -> list[str]:
+def _features(
+    card: ProjectCard, topic: str, n: int, passages: Sequence[Passage], skip: str = ""
+) -> list[str]:
     feats = [f.value for f in card.features if f.value != skip]
     if topic.strip():
         words = {w.lower() for w in re.findall(r"\w{3,}", topic)}
@@ -244,7 +269,10 @@ def compose_card_post(
             parts.append("Highlights:\n" + "\n".join(f"• {f}" for f in features))
     elif style == "listicle" and len(features) >= 2:
         items = [*features, *([f"Install it with: {install}"] if install else [])]
-        parts.append(f"{len(items)} things to know about {name}:\n" + "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1)))
+        parts.append(
+            f"{len(items)} things to know about {name}:\n"
+            + "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1))
+        )
         install = ""
     elif style == "tutorial" and (install or card.usage):
         steps = []
@@ -260,7 +288,10 @@ def compose_card_post(
         elif len(steps) == 1:
             parts.append(steps[0].replace("Install it: ", "Get started: "))
         else:
-            parts.append(f"Get started in {len(steps)} steps:\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
+            parts.append(
+                f"Get started in {len(steps)} steps:\n"
+                + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1))
+            )
         if features:
             parts.append("What you get:\n" + "\n".join(f"• {f}" for f in features[: max(2, n - 1)]))
         install = ""

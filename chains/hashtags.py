@@ -64,7 +64,7 @@ def is_clean_tag(tag: str) -> bool:
 
 
 def camel_tag(term: str) -> str:
-    """"#" plus the term's words in CamelCase ("" when nothing usable is left).
+    """ "#" plus the term's words in CamelCase ("" when nothing usable is left).
 
     Example: camel_tag("scikit-learn") == "#ScikitLearn"
     """
@@ -79,7 +79,10 @@ def camel_tag(term: str) -> str:
 
 def _domain_words(card: ProjectCard, text: str, context: str = "") -> list[str]:
     name_words = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", card.name.value)}
-    lang = (card.language.value.lower() if card.language else "", card.ecosystem.value.lower() if card.ecosystem else "")
+    lang = (
+        card.language.value.lower() if card.language else "",
+        card.ecosystem.value.lower() if card.ecosystem else "",
+    )
     blob = " ".join([card.tagline.value if card.tagline else "", *(f.value for f in card.features)])
     spelled: dict[str, Counter[str]] = {}
     counts: Counter[str] = Counter()

@@ -68,6 +68,7 @@ TONE_HINTS = {
     "casual": "casual and relaxed",
 }
 
+
 def _neutralise(text: str) -> str:
     # A passage must not be able to close the quoted block early.
     return text.replace("<<<", "‹‹‹").replace(">>>", "›››")

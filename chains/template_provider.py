@@ -294,7 +294,10 @@ class TemplateProvider(Provider):
         if request.task == "post" and request.card is not None:
             try:
                 text = compose_card_post(
-                    request.card, ctx.get("brief") or Brief(), ctx.get("strategy") or Strategy(), request.passages
+                    request.card,
+                    ctx.get("brief") or Brief(),
+                    ctx.get("strategy") or Strategy(),
+                    request.passages,
                 )
             except NoCardContentError as exc:
                 raise InvalidOutputError(str(exc)) from None

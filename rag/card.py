@@ -20,15 +20,27 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from rag.card_facts import field_of as _field
+from rag.card_facts import language_of, licence_of, links_of, release_of
+from rag.card_facts import norm as _norm
 from rag.card_types import CARD_FORMAT, CardField, ProjectCard, Release, card_from_dict
 from rag.doc_blocks import Block, parse_blocks
 from rag.injection import looks_like_instruction
 from rag.manifests import ManifestInfo, parse_manifest
-from rag.phrases import condense, english_share, first_sentence, is_prose, split_sentences
+from rag.phrases import condense, english_share, is_prose, split_sentences
 from rag.sections import boilerplate_reason, boilerplate_text, section_role
 from rag.types import Document, LoadedSource, Passage
 
-__all__ = ["build_card", "edit_card", "card_key", "card_passages", "ProjectCard", "CardField", "Release", "MAX_FEATURES"]
+__all__ = [
+    "build_card",
+    "edit_card",
+    "card_key",
+    "card_passages",
+    "ProjectCard",
+    "CardField",
+    "Release",
+    "MAX_FEATURES",
+]
 
 LOG = logging.getLogger(__name__)
 MAX_FEATURES = 8
@@ -42,13 +54,6 @@ _INLINE_INSTALL = re.compile(
     r"\b((?:pip3?|uv|pipx|poetry|conda|npm|yarn|pnpm|cargo|go|gem|composer|brew)\s+(?:install|add|get|i|require)"
     r"(?:\s+-{1,2}[\w-]+)*\s+[\w@./:\[\]=<>~+-]+)"
 )
-_ECOSYSTEM_OF = {"pip": ("Python", "PyPI"), "uv": ("Python", "PyPI"), "pipx": ("Python", "PyPI"),
-                 "poetry": ("Python", "PyPI"), "conda": ("Python", "conda"), "npm": ("JavaScript", "npm"),
-                 "yarn": ("JavaScript", "npm"), "pnpm": ("JavaScript", "npm"), "cargo": ("Rust", "crates.io"),
-                 "go": ("Go", "Go modules"), "gem": ("Ruby", "RubyGems"), "composer": ("PHP", "Packagist")}  # fmt: skip
-_FENCE_LANG = {"python": "Python", "py": "Python", "pycon": "Python", "javascript": "JavaScript", "js": "JavaScript",
-               "typescript": "TypeScript", "ts": "TypeScript", "rust": "Rust", "go": "Go", "ruby": "Ruby",
-               "php": "PHP", "java": "Java", "kotlin": "Kotlin", "r": "R", "julia": "Julia"}  # fmt: skip
 _PROBLEM = re.compile(
     r"\b(problem|pain|tedious|hard to|difficult|without having to|instead of|tired of|no need to|boilerplate|"
     r"error-prone|frustrat|struggl|cumbersome|too slow|time-consuming|lets you stop|so you don't)\b",
@@ -62,40 +67,35 @@ _NOTICE = re.compile(
     r"documentation (is|can)|read the docs|for more (info|information|details)|alternatively)\b",
     re.I,
 )
-_CODEISH = re.compile(r"\bby @\w|#\d|\\|~/|\w/\w+\.\w|\s\.\w|\w\.\w+\(|\w_\w|\w\[\w|\w\(\)|\be\.g\.\s*\S+$|^[-.]|--\w|\w::\w|=")
+_CODEISH = re.compile(
+    r"\bby @\w|#\d|\\|\[|\]|~/|\w/\w+\.\w|\s\.\w|\w\.\w+\(|\w_\w|\w\[\w|\w\(\)|\be\.g\.\s*\S+$|^[-.]|--\w|\w::\w|="
+)
 _DEV_INSTALL = re.compile(r"requirements|^\s(tox|nox|pytest|pre-commit|twine|build|wheel|setuptools|pip|virtualenv|"
                           r"hatch|flit|maturin|ruff|black|mypy|sphinx|poetry|uv)\b", re.I)  # fmt: skip
 _DEV_USAGE = re.compile(r"^\s*[$>]?\s*(git clone|python3? -m venv|virtualenv|source |cd |make |tox|nox|pytest|"
                         r"pre-commit|docker build|\.venv)", re.I)  # fmt: skip
-_WEAK_ITEM = re.compile(r"^(if|you|there|set|default|see|note|when|see also|free software|licen[cs]e|copyright|"
-                        r"requires?|python \d|tested|supported python|documentation|source code|bug|issues?)\b", re.I)
-_WEAK_SENTENCE = re.compile(r"^(see|check|there|if|its|it|they|these|those|two|when|note|also|and|but|or|so|"
-                            r"licen[cs]e|copyright|thanks)\b|^\W", re.I)
-_DEFINES = re.compile(r"^(an?|the)\s|\b(is|are)\s+(an?|the)\b|\b(lets|helps|makes|provides|allows|enables)\b", re.I)
-_VERSION = re.compile(r"\bv?(\d+\.\d+(?:\.\d+)?(?:[-.]?(?:a|b|rc|alpha|beta|dev|post)\.?\d*)?)\b")
-_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d{1,2},? \d{4}|\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w* \d{4})\b")  # fmt: skip
-_LICENCES = (
-    (r"\bMIT License\b|\bPermission is hereby granted, free of charge", "MIT"),
-    (r"Apache License,?\s+Version 2\.0|\bApache[- ]2\.0\b", "Apache-2.0"),
-    (r"BSD 3-Clause|Redistributions of source code must retain.*\n?.*Neither the name", "BSD-3-Clause"),
-    (r"BSD 2-Clause", "BSD-2-Clause"),
-    (r"GNU AFFERO GENERAL PUBLIC LICENSE", "AGPL-3.0"),
-    (r"GNU LESSER GENERAL PUBLIC LICENSE", "LGPL"),
-    (r"GNU GENERAL PUBLIC LICENSE\s+Version 3", "GPL-3.0"),
-    (r"GNU GENERAL PUBLIC LICENSE\s+Version 2", "GPL-2.0"),
-    (r"Mozilla Public License,?\s+(v\. |Version )?2\.0", "MPL-2.0"),
-    (r"\bISC License\b", "ISC"),
-    (r"This is free and unencumbered software released into the public domain", "Unlicense"),
+_WEAK_ITEM = re.compile(
+    r"^(if|you|there|set|default|see|note|when|see also|free software|licen[cs]e|copyright|"
+    r"requires?|python \d|tested|supported python|documentation|source code|bug|issues?)\b",
+    re.I,
 )
-_SKIP_COMMIT = re.compile(r"^(merge|bump|release|version|prepare|ci|chore|wip|typo|fix typo|update (readme|changelog)|"
-                          r"revert|\[skip|docs?:|style:|test:|build:|deps?)\b", re.I)  # fmt: skip
+_WEAK_SENTENCE = re.compile(
+    r"^(see|check|there|if|its|it|they|these|those|two|when|note|also|and|but|or|so|"
+    r"licen[cs]e|copyright|thanks)\b|^\W",
+    re.I,
+)
+_DEFINES = re.compile(
+    r"^(an?|the)\s|\b(is|are)\s+(an?|the)\b|\b(lets|helps|makes|provides|allows|enables)\b", re.I
+)
 
 
 def card_key(source: LoadedSource) -> str:
     """The cache key of a source's card: its content hash, its manifests and the card format."""
     h = hashlib.sha256(f"{source.content_hash}|card-v{CARD_FORMAT}".encode())
     for doc in source.manifests:
-        h.update(doc.path.encode("utf-8", "replace") + b"\x00" + doc.text.encode("utf-8", "replace") + b"\x01")
+        h.update(
+            doc.path.encode("utf-8", "replace") + b"\x00" + doc.text.encode("utf-8", "replace") + b"\x01"
+        )
     return h.hexdigest()[:24]
 
 
@@ -158,22 +158,25 @@ def card_passages(card: ProjectCard) -> tuple[Passage, ...]:
 
 
 # --- building ----------------------------------------------------------------
-def _field(doc: Document, block: Block, value: str, label: str = "") -> CardField:
-    return CardField(value, doc.path, block.start_line, block.end_line, label)
-
-
 def _main_doc(source: LoadedSource) -> Document | None:
     docs = source.documents
-    return next((d for d in docs if d.kind == "readme"), None) or next(
-        (d for d in docs if d.path.lower().endswith(".ipynb")), None
-    ) or next((d for d in docs if d.kind == "docs" and not re.match(r"(?i)(licen[cs]e|copying|notice)", d.path)), None)
+    return (
+        next((d for d in docs if d.kind == "readme"), None)
+        or next((d for d in docs if d.path.lower().endswith(".ipynb")), None)
+        or next(
+            (
+                d
+                for d in docs
+                if d.kind == "docs" and not re.match(r"(?i)(licen[cs]e|copying|notice)", d.path)
+            ),
+            None,
+        )
+    )
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def _name(source: LoadedSource, manifests: list[ManifestInfo], blocks: list[Block], doc: Document | None) -> CardField:
+def _name(
+    source: LoadedSource, manifests: list[ManifestInfo], blocks: list[Block], doc: Document | None
+) -> CardField:
     first = next((b for b in blocks if b.kind == "heading"), None)
     h1 = first if first is not None and first.level == 1 and first.text.strip() else None
     man = next((m.name for m in manifests if m.name), None)
@@ -183,7 +186,9 @@ def _name(source: LoadedSource, manifests: list[ManifestInfo], blocks: list[Bloc
     if h1 is not None and doc is not None:
         title = re.split(r"\s+[-–—:|]\s+|: ", h1.text, maxsplit=1)[0].strip()
         title = re.sub(r"\s+v?\d+(\.\d+)*$", "", title)
-        title = re.sub(r"^(welcome to|introducing|meet)\s+", "", re.sub(r"[^\w\s.+\-/']", "", title), flags=re.I).strip()
+        title = re.sub(
+            r"^(welcome to|introducing|meet)\s+", "", re.sub(r"[^\w\s.+\-/']", "", title), flags=re.I
+        ).strip()
         plausible = (0 < len(title.split()) <= 4 and len(title) <= 40 and not looks_like_instruction(title)
                      and not _is_heading_word(title))  # fmt: skip
         known = man.value if man else folder
@@ -195,7 +200,9 @@ def _name(source: LoadedSource, manifests: list[ManifestInfo], blocks: list[Bloc
         return man
     if doc is not None:  # the subject of the README's defining sentence, when it is the folder's name
         for b in _lead_blocks(blocks)[:3]:
-            m = re.match(r"^(?:The\s+)?([A-Z][\w.+-]{1,30}|[a-z][\w.+-]{1,30})\s+(?:is|are)\s+(?:an?|the)\b", b.text)
+            m = re.match(
+                r"^(?:The\s+)?([A-Z][\w.+-]{1,30}|[a-z][\w.+-]{1,30})\s+(?:is|are)\s+(?:an?|the)\b", b.text
+            )
             if m and (not folder or _norm(m.group(1)) == _norm(folder)):
                 return _field(doc, b, m.group(1))
     if folder and doc is not None:
@@ -243,7 +250,9 @@ def _lead_blocks(blocks: list[Block]) -> list[Block]:
     return lead or [b for b in blocks if b.kind == "paragraph" and is_prose(b.text, 4)][:3]
 
 
-def _tagline(blocks: list[Block], doc: Document, manifests: list[ManifestInfo], name: str) -> CardField | None:
+def _tagline(
+    blocks: list[Block], doc: Document, manifests: list[ManifestInfo], name: str
+) -> CardField | None:
     man = next((m.description for m in manifests if m.description and is_prose(m.description.value, 3)), None)
     lead = _lead_blocks(blocks)[:4]
     rest = [b for b in blocks if b.kind == "paragraph" and b not in lead and is_prose(b.text, 4)][:20]
@@ -255,7 +264,12 @@ def _tagline(blocks: list[Block], doc: Document, manifests: list[ManifestInfo], 
         for s in sentences[:2]:
             if s.endswith(":") and _DEFINES.search(s) and b in lead:
                 s = s[:-1].rstrip() + "."
-            if not is_prose(s, 4) or s.endswith((":", "...", "…")) or _WEAK_SENTENCE.match(s) or _NOTICE.search(s):
+            if (
+                not is_prose(s, 4)
+                or s.endswith((":", "...", "…"))
+                or _WEAK_SENTENCE.match(s)
+                or _NOTICE.search(s)
+            ):
                 continue
             if len(s) > 300:
                 s = condense(s, 40)
@@ -264,7 +278,9 @@ def _tagline(blocks: list[Block], doc: Document, manifests: list[ManifestInfo], 
             names_it = bool(_norm(name)) and _norm(name) in _norm(s[:80])
             if b in lead and (names_it or _DEFINES.search(s)):
                 return _field(doc, b, s)
-            opens_with_name = bool(_norm(name)) and _norm(re.sub(r"^(the|an?)\s+", "", s, flags=re.I)).startswith(_norm(name))
+            opens_with_name = bool(_norm(name)) and _norm(
+                re.sub(r"^(the|an?)\s+", "", s, flags=re.I)
+            ).startswith(_norm(name))
             if b not in lead and opens_with_name and re.search(r"\b(is|are)\s+(an?|the)\b", s):
                 return _field(doc, b, s)
             if fallback is None and b in lead:
@@ -282,7 +298,9 @@ def _tagline(blocks: list[Block], doc: Document, manifests: list[ManifestInfo], 
 
 
 def _problem(blocks: list[Block], doc: Document, tagline: CardField | None) -> CardField | None:
-    pool = _lead_blocks(blocks)[:4] + [b for b in blocks if b.kind == "paragraph" and section_role(b.sections) == "why"]
+    pool = _lead_blocks(blocks)[:4] + [
+        b for b in blocks if b.kind == "paragraph" and section_role(b.sections) == "why"
+    ]
     for b in pool:
         for s in split_sentences(b.text):
             if tagline is not None and s == tagline.value:
@@ -306,17 +324,39 @@ def _features(blocks: list[Block], doc: Document, tagline: CardField | None) -> 
     for group in groups:
         for b in group:
             text = b.text.replace(" | ", ": ", 1) if b.kind == "row" else b.text
-            if b.kind == "row" and b.start_line == min((r.start_line for r in group if r.kind == "row"), default=0):
+            if b.kind == "row" and b.start_line == min(
+                (r.start_line for r in group if r.kind == "row"), default=0
+            ):
                 continue  # a table's header row
             if text.rstrip().endswith(":") or not is_prose(text, 2) or b.only_links or _NOTICE.search(text):
                 continue
             titled = re.match(r"^([^.!?:]{2,40})[.!?]\s+(\S.+)$", text)
-            if titled and len(titled.group(1).split()) <= 4:  # "**Fast builds.** Lumen keeps ..." -> "Fast builds: ..."
+            if (
+                titled and len(titled.group(1).split()) <= 4
+            ):  # "**Fast builds.** Lumen keeps ..." -> "Fast builds: ..."
                 text = f"{titled.group(1)}: {titled.group(2)}"
             short = condense(text, 18 if titled else 14)
-            if _CODEISH.search(short) or len(short.split()) < 3 and ":" not in short or _WEAK_ITEM.match(short):
+            if (
+                _CODEISH.search(short)
+                or len(short.split()) < 3
+                and ":" not in short
+                or _WEAK_ITEM.match(short)
+            ):
                 continue
-            if short.split()[-1].lower() in ("of", "for", "to", "and", "or", "the", "a", "an", "with", "in", "on", "by"):
+            if short.split()[-1].lower() in (
+                "of",
+                "for",
+                "to",
+                "and",
+                "or",
+                "the",
+                "a",
+                "an",
+                "with",
+                "in",
+                "on",
+                "by",
+            ):
                 continue
             if group is groups[-1] and len(short.split()) < 4:
                 continue
@@ -335,7 +375,9 @@ def _features(blocks: list[Block], doc: Document, tagline: CardField | None) -> 
 def _installs_something(cmd: str) -> bool:
     """False for dev-setup commands (`pip install -e .`, `-r requirements.txt`, `poetry install`, tools)."""
     words = cmd.split()
-    verb = next((i for i, w in enumerate(words) if w in ("install", "add", "get", "i", "require", "pull")), -1)
+    verb = next(
+        (i for i, w in enumerate(words) if w in ("install", "add", "get", "i", "require", "pull")), -1
+    )
     targets = [w for w in words[verb + 1 :] if not w.startswith("-")] if verb >= 0 else []
     if not targets or re.search(r"\s-[re]\s", f" {cmd} "):
         return False
@@ -351,13 +393,23 @@ def _install(blocks: list[Block], doc: Document, name: str = "") -> tuple[CardFi
                 cmd = re.sub(r"^\s*(?:\$|>|%|#)\s+", "", line).strip()
                 cmd = re.sub(r"\s+#.*$", "", cmd)
                 if INSTALL_LINE.match(cmd) and len(cmd) <= 120:
-                    ln = b.start_line + 1 + i if b.lang or b.end_line - b.start_line > len(b.text.splitlines()) else b.start_line + i
+                    ln = (
+                        b.start_line + 1 + i
+                        if b.lang or b.end_line - b.start_line > len(b.text.splitlines())
+                        else b.start_line + i
+                    )
                     found.append((rank, CardField(cmd, doc.path, ln, ln, "shell")))
         elif b.kind in ("paragraph", "item"):
             for m in _INLINE_INSTALL.finditer(b.text):
                 found.append((rank + 1, _field(doc, b, m.group(1).rstrip("."), "shell")))
-    named = [(r + (0 if name and name[:8] in _norm(f.value) else 2), f) for r, f in found if _installs_something(f.value)]
-    found = [(r, f) for r, f in named if r == 2 or (name and name[:8] in _norm(f.value))]  # an install section, or names it
+    named = [
+        (r + (0 if name and name[:8] in _norm(f.value) else 2), f)
+        for r, f in found
+        if _installs_something(f.value)
+    ]
+    found = [
+        (r, f) for r, f in named if r == 2 or (name and name[:8] in _norm(f.value))
+    ]  # an install section, or names it
     found.sort(key=lambda pair: pair[0])
     out: list[CardField] = []
     for _, f in found:
@@ -368,123 +420,31 @@ def _install(blocks: list[Block], doc: Document, name: str = "") -> tuple[CardFi
 
 def _usage(blocks: list[Block], doc: Document, name: str = "") -> CardField | None:
     codes = [b for b in blocks if b.kind == "code" and b.text.strip() and not _DEV_USAGE.match(b.text)]
-    codes.sort(key=lambda b: (bool(name) and name[:6] not in _norm(b.text), section_role(b.sections) != "usage", b.start_line))
+    codes.sort(
+        key=lambda b: (
+            bool(name) and name[:6] not in _norm(b.text),
+            section_role(b.sections) != "usage",
+            b.start_line,
+        )
+    )
     for b in codes:
         lines = [ln for ln in b.text.splitlines() if ln.strip()]
         if not lines or all(INSTALL_LINE.match(re.sub(r"^\s*[$>%]\s+", "", ln).strip()) for ln in lines):
             continue
-        if len(lines) > 20 or len(b.text) > 1200 or b.lang in ("text", "console-output", "json", "yaml", "toml", "diff"):
+        if (
+            len(lines) > 20
+            or len(b.text) > 1200
+            or b.lang in ("text", "console-output", "json", "yaml", "toml", "diff")
+        ):
             continue
-        if looks_like_instruction(b.text) or len(b.text.strip()) < 15 or re.fullmatch(r"[\d\s+*/().-]+", b.text.strip()):
+        if (
+            looks_like_instruction(b.text)
+            or len(b.text.strip()) < 15
+            or re.fullmatch(r"[\d\s+*/().-]+", b.text.strip())
+        ):
             continue
         return _field(doc, b, "\n".join(lines[:12]), b.lang)
     return None
-
-
-def _language(manifests: list[ManifestInfo], source: LoadedSource, install: tuple[CardField, ...],
-              blocks: list[Block], doc: Document | None) -> tuple[CardField | None, CardField | None]:  # fmt: skip
-    for m in manifests:
-        if m.language:
-            return m.language, m.ecosystem
-    nb = next((d for d in source.documents if d.path.lower().endswith(".ipynb")), None)
-    if nb is not None:
-        return CardField("Python", nb.path), CardField("Jupyter", nb.path)
-    for f in install:
-        tool = "pip" if re.search(r"\bpip3?\b", f.value) else f.value.split()[0].lower().rstrip("3")
-        if tool in _ECOSYSTEM_OF:
-            lang, eco = _ECOSYSTEM_OF[tool]
-            return replace(f, value=lang, label=""), replace(f, value=eco, label="")
-    counts: dict[str, list[Block]] = {}
-    for b in blocks:
-        if b.kind == "code" and b.lang in _FENCE_LANG:
-            counts.setdefault(_FENCE_LANG[b.lang], []).append(b)
-    if counts and doc is not None:
-        lang, where = max(counts.items(), key=lambda kv: len(kv[1]))
-        return _field(doc, where[0], lang), None
-    return None, None
-
-
-def _licence(manifests: list[ManifestInfo], source: LoadedSource, blocks: list[Block], doc: Document | None) -> CardField | None:
-    for m in manifests:
-        if m.licence:
-            return m.licence
-    for d in source.documents:
-        if re.match(r"(?i)(licen[cs]e|copying)", d.path.rsplit("/", 1)[-1]):
-            for pattern, name in _LICENCES:
-                m = re.search(pattern, d.text, re.I)
-                if m:
-                    line = d.text[: m.start()].count("\n") + 1
-                    return CardField(name, d.path, line, line)
-    for b in blocks:  # a README's licence section names it (never written from, only recorded)
-        if doc is not None and re.search(r"licen[cs]e", b.section, re.I):
-            m = re.search(r"\b(MIT|Apache[- ]2\.0|BSD[- ][23]-Clause|GPL-?[23](\.0)?|LGPL|AGPL|MPL[- ]2\.0|ISC)\b", b.text)
-            if m:
-                return _field(doc, b, m.group(1))
-    return None
-
-
-def _release(source: LoadedSource, manifests: list[ManifestInfo]) -> Release | None:
-    for d in source.documents:
-        if d.kind != "changelog":
-            continue
-        blocks = parse_blocks(d.text, d.path)
-        for i, b in enumerate(blocks):
-            if b.kind != "heading" or re.search(r"unreleased|upcoming|next", b.text, re.I):
-                continue
-            v = _VERSION.search(b.text)
-            if not v:
-                continue
-            date = _DATE.search(b.text)
-            changes = []
-            for c in blocks[i + 1 :]:
-                if c.kind == "heading" and c.level <= b.level:
-                    break
-                if c.kind == "item" and c.level == 1 and not looks_like_instruction(c.text):
-                    short = condense(c.text)
-                    if len(short.split()) >= 2:
-                        changes.append(CardField(short, d.path, c.start_line, c.end_line))
-                if len(changes) >= 3:
-                    break
-            field = CardField(v.group(1), d.path, b.start_line, b.end_line)
-            return Release(field, replace(field, value=date.group(1)) if date else None, tuple(changes))
-    tags = next((d for d in source.manifests if d.path == "git:tags"), None)
-    if tags is not None:
-        first = tags.text.splitlines()[0].split()
-        v = _VERSION.search(first[0]) if first else None
-        if v:
-            commits = [d for d in source.documents if d.kind == "commit"]
-            changes = []
-            for c in commits:
-                subject = c.text.strip().splitlines()[0] if c.text.strip() else ""
-                if subject and not _SKIP_COMMIT.match(subject) and is_prose(subject, 3):
-                    changes.append(CardField(condense(subject) or subject[:80], c.path, 1, 1))
-                if len(changes) >= 3:
-                    break
-            date = CardField(first[1], "git:tags", 1, 1) if len(first) > 1 else None
-            return Release(CardField(v.group(1), "git:tags", 1, 1), date, tuple(changes))
-    version = next((m.version for m in manifests if m.version and _VERSION.search(m.version.value)), None)
-    return Release(version) if version else None
-
-
-def _links(manifests: list[ManifestInfo], source: LoadedSource, blocks: list[Block], doc: Document | None,
-           name: str) -> tuple[CardField, ...]:  # fmt: skip
-    found: dict[str, CardField] = {}
-    for m in manifests:
-        for link in m.links:
-            found.setdefault(link.label, link)
-    if source.kind == "url" and source.location.startswith("http"):
-        found.setdefault("repository", CardField(source.location, source.location))
-    for b in blocks if doc is not None else ():
-        for url in (u.rstrip(".,;") for u in b.links):
-            if _norm(name)[:6] not in _norm(url) or not url.startswith(("http://", "https://")) or re.search(r"shields\.io|badge|travis|circleci|codecov|"
-                                                                       r"coveralls|pepy|/actions", url):  # fmt: skip
-                continue
-            if re.search(r"readthedocs\.io|\.github\.io|docs\.rs|pkg\.go\.dev|^https?://docs?\.", url):
-                found.setdefault("docs", _field(doc, b, url, "docs"))  # type: ignore[arg-type]
-            m = re.match(r"https?://(?:github|gitlab)\.com/[\w.-]+/([\w.-]+?)(?:\.git)?/?$", url)
-            if m and _norm(m.group(1)) == _norm(name):
-                found.setdefault("repository", _field(doc, b, url.rstrip("/"), "repository"))  # type: ignore[arg-type]
-    return tuple(replace(f, label=label) for label, f in found.items() if label in ("homepage", "docs", "repository"))
 
 
 def _build(source: LoadedSource, key: str) -> ProjectCard:
@@ -506,7 +466,7 @@ def _build(source: LoadedSource, key: str) -> ProjectCard:
         features = _features(kept, doc, tagline)
         install = _install(kept, doc, _norm(name.value))
         usage = _usage(kept, doc, _norm(name.value))
-    language, ecosystem = _language(manifests, source, install, kept, doc)
+    language, ecosystem = language_of(manifests, source, install, kept, doc)
     prose = " ".join(b.text for b in kept if b.kind in ("paragraph", "item"))[:5000]
     if prose and english_share(prose) < 0.08:
         notes.append("the README does not read as English: the post quotes it as written")
@@ -525,9 +485,9 @@ def _build(source: LoadedSource, key: str) -> ProjectCard:
         usage=usage,
         language=language,
         ecosystem=ecosystem,
-        licence=_licence(manifests, source, blocks, doc),
-        release=_release(source, manifests),
-        links=_links(manifests, source, kept, doc, name.value),
+        licence=licence_of(manifests, source, blocks, doc),
+        release=release_of(source, manifests),
+        links=links_of(manifests, source, kept, doc, name.value),
         keywords=tuple(k for m in manifests for k in m.keywords)[:12],
         skipped=tuple(skipped),
         notes=tuple(notes),

@@ -21,7 +21,9 @@ __all__ = ["Block", "parse_blocks", "MAX_PARSE_CHARS", "detect_format"]
 
 MAX_PARSE_CHARS = 300_000  # a 5 MB README is read for its first 300 KB: the card lives near the top
 _VOID = frozenset({"br", "img", "hr", "meta", "link", "input", "source", "wbr"})
-_HTML_BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "td", "th", "div", "dd", "dt"})
+_HTML_BLOCKS = frozenset(
+    {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "td", "th", "div", "dd", "dt"}
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class Block:
 
 
 def detect_format(path: str, text: str) -> str:
-    """"md", "rst", "html" or "txt" from the file name, else from the text."""
+    """ "md", "rst", "html" or "txt" from the file name, else from the text."""
     lower = path.lower()
     if lower.endswith((".rst", ".rest")):
         return "rst"
@@ -261,7 +263,9 @@ _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+(\|[^|]+\|\s+)?([\w:-]+)::\s*(.*)$")
 
 
 def _rst_inline(text: str) -> tuple[str, tuple[str, ...], int, int]:
-    links = tuple(re.findall(r"`[^`<]*<([^>]+)>`__?", text)) + tuple(re.findall(r"(?<![<(])https?://\S+", text))
+    links = tuple(re.findall(r"`[^`<]*<([^>]+)>`__?", text)) + tuple(
+        re.findall(r"(?<![<(])https?://\S+", text)
+    )
     link_chars = sum(len(m) for m in re.findall(r"`([^`<]*)<[^>]+>`__?", text))
     images = len(re.findall(r"\|[^|\s][^|]*\|", text))
     text = re.sub(r"`([^`<]*?)\s*<[^>]+>`__?", r"\1", text)  # `text <url>`_ -> text
@@ -336,7 +340,11 @@ def _rst_blocks(text: str) -> list[Block]:
             if name in ("code", "code-block", "sourcecode"):
                 code = "\n".join(b.strip() for b in body if b.strip() and not b.strip().startswith(":"))
                 if code:
-                    out.append(Block("code", code, i + 2, j, 0, _titles(sections), directive.group(3).strip().lower()))  # type: ignore[union-attr]
+                    out.append(
+                        Block(
+                            "code", code, i + 2, j, 0, _titles(sections), directive.group(3).strip().lower()
+                        )
+                    )  # type: ignore[union-attr]
             i = j
             continue
         if line.startswith((" ", "\t")) and state["literal"] and not buf:

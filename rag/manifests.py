@@ -178,9 +178,15 @@ def _pkg_info(doc: Document) -> dict:
         if _url_label(label):
             urls.setdefault(_url_label(label), url.strip())
     lic = msg.get("License-Expression") or msg.get("License") or ""
-    lic = lic if lic and len(lic) < 60 and "\n" not in lic else _licence_from_classifiers(msg.get_all("Classifier") or [])
+    lic = (
+        lic
+        if lic and len(lic) < 60 and "\n" not in lic
+        else _licence_from_classifiers(msg.get_all("Classifier") or [])
+    )
     keywords = re.split(r"[,\s]+", msg.get("Keywords") or "")
-    topics = [c.rsplit("::", 1)[-1].strip() for c in msg.get_all("Classifier") or [] if c.startswith("Topic ::")]
+    topics = [
+        c.rsplit("::", 1)[-1].strip() for c in msg.get_all("Classifier") or [] if c.startswith("Topic ::")
+    ]
     return {"name": msg.get("Name"), "description": msg.get("Summary"), "version": msg.get("Version"),
             "licence": lic, "keywords": [k for k in keywords if k] + topics[:3], "urls": urls}  # fmt: skip
 
@@ -218,7 +224,11 @@ def _package_json(doc: Document, data: dict) -> dict:
     repo = repo.get("url") if isinstance(repo, dict) else repo
     if isinstance(repo, str):
         repo = re.sub(r"^git\+|\.git$", "", repo)
-        repo = re.sub(r"^(github):(.+)$|^([\w-]+/[\w.-]+)$", lambda m: f"https://github.com/{m.group(2) or m.group(3)}", repo)
+        repo = re.sub(
+            r"^(github):(.+)$|^([\w-]+/[\w.-]+)$",
+            lambda m: f"https://github.com/{m.group(2) or m.group(3)}",
+            repo,
+        )
     lic = data.get("license")
     lic = lic.get("type") if isinstance(lic, dict) else lic
     return {"name": data.get("name"), "description": data.get("description"), "version": data.get("version"),
@@ -246,8 +256,13 @@ def parse_manifest(doc: Document) -> ManifestInfo | None:
         elif key == "package.json":
             raw = _package_json(doc, json.loads(doc.text))
             deps = json.loads(doc.text)
-            if "typescript" in {**(deps.get("devDependencies") or {}), **(deps.get("dependencies") or {})} or deps.get("types"):
-                lang = CardField("TypeScript", doc.path, _line_of(doc.text, "typescript"), _line_of(doc.text, "typescript"))
+            if "typescript" in {
+                **(deps.get("devDependencies") or {}),
+                **(deps.get("dependencies") or {}),
+            } or deps.get("types"):
+                lang = CardField(
+                    "TypeScript", doc.path, _line_of(doc.text, "typescript"), _line_of(doc.text, "typescript")
+                )
                 return _info(doc, raw, (lang, CardField("npm", doc.path, 1, 1)))
         elif key == "Cargo.toml":
             data = tomllib.loads(doc.text)
@@ -269,7 +284,13 @@ def parse_manifest(doc: Document) -> ManifestInfo | None:
                    "description": root.findtext(f"{p}description"), "version": root.findtext(f"{p}version"),
                    "licence": root.findtext(f"{p}licenses/{p}license/{p}name"), "urls": {"homepage": root.findtext(f"{p}url")}}  # fmt: skip
         elif key in ("build.gradle", "build.gradle.kts"):
-            raw = _by_pattern(doc, {"description": r"\bdescription\s*=\s*['\"]([^'\"]+)", "version": r"\bversion\s*=\s*['\"]([^'\"]+)"})
+            raw = _by_pattern(
+                doc,
+                {
+                    "description": r"\bdescription\s*=\s*['\"]([^'\"]+)",
+                    "version": r"\bversion\s*=\s*['\"]([^'\"]+)",
+                },
+            )
         elif key == ".gemspec":
             raw = _by_pattern(doc, {"name": r"\.name\s*=\s*['\"]([^'\"]+)", "description": r"\.summary\s*=\s*['\"]([^'\"]+)",
                                     "licence": r"\.licen[cs]es?\s*=\s*\[?\s*['\"]([^'\"]+)", "homepage": r"\.homepage\s*=\s*['\"]([^'\"]+)",
@@ -290,7 +311,9 @@ def parse_manifest(doc: Document) -> ManifestInfo | None:
 
 def _info(doc: Document, raw: dict, lang: tuple[CardField | None, CardField | None]) -> ManifestInfo:
     keywords = tuple(
-        f for k in (raw.get("keywords") or [])[:12] if isinstance(k, str) and (f := _f(doc, k, label="keyword"))
+        f
+        for k in (raw.get("keywords") or [])[:12]
+        if isinstance(k, str) and (f := _f(doc, k, label="keyword"))
     )
     return ManifestInfo(
         path=doc.path,

@@ -29,8 +29,11 @@ _TRAILING = re.compile(
     r"and (?:it|this|you|we))\b.*$|,?\s+(?:e\.g\.|i\.e\.|etc\.).*$|\s*;\s+.*$|\s+(?:—|–|--)\s+(?=\S).*$",
     re.I,
 )
-_SUBORDINATE = re.compile(r"^(like|unlike|if|when|while|whereas|although|though|since|as|for|in|with|without|"
-                          r"because|after|before|once|unless|by)\b", re.I)
+_SUBORDINATE = re.compile(
+    r"^(like|unlike|if|when|while|whereas|although|though|since|as|for|in|with|without|"
+    r"because|after|before|once|unless|by)\b",
+    re.I,
+)
 _ENGLISH = frozenset(
     "the a an and or of to in for with is are on that this it as be by from you your can use your".split()
 )

@@ -26,21 +26,82 @@ EXPECTED = [
     ("networkx.rst", "NetworkX", "complex networks", "Python", "pip install networkx", 0, None),
     ("orjson.md", "orjson", "fast, correct JSON library for Python", "Python", None, 0, None),
     ("pytest.rst", "pytest", "write small tests", "Python", None, 3, "failing assert statements"),
-    ("python-dotenv.md", "python-dotenv", "key-value pairs from a .env file", "Python",
-     "pip install python-dotenv", 0, None),
-    ("rich.md", "Rich", "beautiful formatting in the terminal", "Python", "python -m pip install rich", 0, None),
-    ("ripgrep.md", "ripgrep", "line-oriented search tool", "Rust", "brew install ripgrep", 2, "configuration file"),
+    (
+        "python-dotenv.md",
+        "python-dotenv",
+        "key-value pairs from a .env file",
+        "Python",
+        "pip install python-dotenv",
+        0,
+        None,
+    ),
+    (
+        "rich.md",
+        "Rich",
+        "beautiful formatting in the terminal",
+        "Python",
+        "python -m pip install rich",
+        0,
+        None,
+    ),
+    (
+        "ripgrep.md",
+        "ripgrep",
+        "line-oriented search tool",
+        "Rust",
+        "brew install ripgrep",
+        2,
+        "configuration file",
+    ),
     ("ruff.md", "Ruff", "Python linter and code formatter", None, None, 3, "10-100x faster"),
-    ("scikit-learn.rst", "scikit-learn", "machine learning", "Python", "pip install -U scikit-learn", 0, None),
+    (
+        "scikit-learn.rst",
+        "scikit-learn",
+        "machine learning",
+        "Python",
+        "pip install -U scikit-learn",
+        0,
+        None,
+    ),
     ("sinatra.md", "Sinatra", "creating web applications in Ruby", "Ruby", "gem install sinatra", 0, None),
-    ("sqlite-utils.md", "sqlite-utils", "manipulating SQLite databases", "Python", "pip install sqlite-utils", 3,
-     "SQLite database"),
-    ("streamlit.md", "Streamlit", "build and share data apps", "Python", "pip install streamlit", 3, "Live editing"),
-    ("transformers.md", "transformers", "model-definition framework", "Python", 'uv pip install "transformers[torch]"',
-     0, None),
+    (
+        "sqlite-utils.md",
+        "sqlite-utils",
+        "manipulating SQLite databases",
+        "Python",
+        "pip install sqlite-utils",
+        3,
+        "SQLite database",
+    ),
+    (
+        "streamlit.md",
+        "Streamlit",
+        "build and share data apps",
+        "Python",
+        "pip install streamlit",
+        3,
+        "Live editing",
+    ),
+    (
+        "transformers.md",
+        "transformers",
+        "model-definition framework",
+        "Python",
+        'uv pip install "transformers[torch]"',
+        0,
+        None,
+    ),
     ("typer.md", "Typer", "CLIs", "Python", "uv add typer", 3, "Minimize code duplication"),
     ("tqdm.rst", "tqdm", "tqdm", "Python", "pip install tqdm", 0, None),
-    ("python-data-science-handbook.md", "Python Data Science Handbook", "Jupyter notebooks", None, None, 0, None),
+    (
+        "python-data-science-handbook.md",
+        "Python Data Science Handbook",
+        "Jupyter notebooks",
+        None,
+        None,
+        0,
+        None,
+    ),
     ("requests-toolbelt.rst", "The Requests Toolbelt", None, "Python", None, 0, None),
 ]
 BOILER_WORDS = re.compile(r"pull request|contribut|code of conduct|sponsor|backer|donat|licen[cs]ed under|"
@@ -82,13 +143,17 @@ def test_card_of_real_readmes(settings, tmp_path, fixture, name, tagline, langua
     assert (card.install[0].value if card.install else None) == install
     assert len(card.features) >= min_features
     if feature:
-        assert any(feature.lower() in f.value.lower() for f in card.features), [f.value for f in card.features]
+        assert any(feature.lower() in f.value.lower() for f in card.features), [
+            f.value for f in card.features
+        ]
     for f in (card.tagline, card.problem, *card.features, *card.install):
         if f is not None and not f.path.startswith("commit:"):
             _assert_sourced(f, root)
             assert not BOILER_WORDS.search(f.value), f.value
     for f in card.features:
-        assert len(f.value.split()) <= 18 and "(" not in f.value and "`" not in f.value and "**" not in f.value
+        assert (
+            len(f.value.split()) <= 18 and "(" not in f.value and "`" not in f.value and "**" not in f.value
+        )
 
 
 def test_boilerplate_sections_are_recognised_and_never_written_from(settings, tmp_path):
@@ -105,7 +170,10 @@ def test_boilerplate_sections_are_recognised_and_never_written_from(settings, tm
     root.mkdir()
     (root / "README.md").write_text(text)
     card = build_card(load_source(root, settings))
-    assert [f.value for f in card.features] == ["Draws bar charts with colours", "Streams live data from stdin"]
+    assert [f.value for f in card.features] == [
+        "Draws bar charts with colours",
+        "Streams live data from stdin",
+    ]
     reasons = " ".join(card.skipped)
     for why in ("table of contents", "contributing", "sponsors", "code of conduct", "support", "acknowledgements",
                 "licence", "translations"):  # fmt: skip
@@ -182,7 +250,9 @@ def test_edit_card_returns_a_new_card_and_records_the_edit(settings, tmp_path):
     edited = edit_card(card, drop_features=(0,), tagline="SQLite tools for the command line.")
     assert edited is not card and card.features[0].value == first
     assert first not in [f.value for f in edited.features]
-    assert edited.tagline.value == "SQLite tools for the command line." and edited.tagline.path == "edit:creator"
+    assert (
+        edited.tagline.value == "SQLite tools for the command line." and edited.tagline.path == "edit:creator"
+    )
     assert edited.edits == (f"dropped feature: {first}", "tagline: SQLite tools for the command line.")
     assert card_from_dict(json.loads(json.dumps(edited.to_dict()))) == edited
 

@@ -18,9 +18,7 @@ from chains.template_provider import TemplateProvider
 from chains.types import HOOK_TYPES, STYLES, Brief, Strategy
 from core.pipeline import GenerationFailedError, generate_post
 from core.services import build_services
-from rag.card import build_card
 from rag.card_types import CardField, ProjectCard, Release
-from rag.sources import load_source
 from rag.types import Passage
 from tests.fakes import FakeEmbedder
 from utils.export import to_linkedin, to_markdown
@@ -37,14 +35,21 @@ FULL = ProjectCard(
     name=_f("tidy"),
     tagline=_f("tidy is a small command-line tool that cleans messy CSV files."),
     problem=_f("Cleaning CSV exports by hand is tedious and error-prone."),
-    features=(_f("Fixes broken quoting and stray delimiters"), _f("Detects encodings automatically"),
-              _f("Cleans a 1 GB file in 12 seconds"), _f("Writes a report of every change")),  # fmt: skip
+    features=(
+        _f("Fixes broken quoting and stray delimiters"),
+        _f("Detects encodings automatically"),
+        _f("Cleans a 1 GB file in 12 seconds"),
+        _f("Writes a report of every change"),
+    ),  # fmt: skip
     install=(CardField("pip install tidy-csv", "README.md", 20, 20, "shell"),),
     usage=CardField("tidy clean data.csv --out clean.csv", "README.md", 24, 24, "shell"),
     language=CardField("Python", "pyproject.toml", 1, 1),
     ecosystem=CardField("PyPI", "pyproject.toml", 1, 1),
-    release=Release(CardField("2.0.0", "CHANGELOG.md", 3, 3), CardField("2025-03-01", "CHANGELOG.md", 3, 3),
-                    (CardField("Added a --dry-run flag", "CHANGELOG.md", 5, 5),)),  # fmt: skip
+    release=Release(
+        CardField("2.0.0", "CHANGELOG.md", 3, 3),
+        CardField("2025-03-01", "CHANGELOG.md", 3, 3),
+        (CardField("Added a --dry-run flag", "CHANGELOG.md", 5, 5),),
+    ),  # fmt: skip
     keywords=(CardField("csv", "pyproject.toml", 5, 5), CardField("data cleaning", "pyproject.toml", 5, 5)),
 )
 NAME_ONLY_TAGLINE = ProjectCard(name=_f("Lanternfish"), tagline=_f("A fast log viewer for the terminal."))
@@ -99,9 +104,14 @@ def test_story_and_release_notes_shapes():
     notes = compose_card_post(FULL, Brief(style="release_notes"), Strategy(hook="bold_claim"))
     assert "tidy 2.0.0 (2025-03-01) is the latest release." in notes and "• Added a --dry-run flag" in notes
     tutorial = compose_card_post(FULL, Brief(style="tutorial"), Strategy(hook="question"))
-    assert "1. Install it: pip install tidy-csv" in tutorial and "tidy clean data.csv --out clean.csv" in tutorial
+    assert (
+        "1. Install it: pip install tidy-csv" in tutorial
+        and "tidy clean data.csv --out clean.csv" in tutorial
+    )
     listicle = compose_card_post(FULL, Brief(style="listicle"), Strategy(hook="question", length="short"))
-    assert "3 things to know about tidy:" in listicle and "3. Install it with: pip install tidy-csv" in listicle
+    assert (
+        "3 things to know about tidy:" in listicle and "3. Install it with: pip install tidy-csv" in listicle
+    )
 
 
 def test_opening_names_the_project_in_its_own_words():
@@ -134,12 +144,14 @@ def test_plain_text_for_linkedin():
     md = (
         "## Meet **tidy**\n\nRead [the docs](https://tidy.dev/docs) or visit <https://tidy.dev>.\n"
         "Run `tidy clean` &amp; relax <br> now.\n\n- first\n- second\n\n1. one\n2. two\n\n"
-        "<p align=\"center\"><b>HTML</b> block</p>\n\nAgain https://tidy.dev here."
+        '<p align="center"><b>HTML</b> block</p>\n\nAgain https://tidy.dev here.'
     )
     out = plain_post_text(md, main_url="https://tidy.dev")
     assert out.startswith("Meet tidy\n\nRead the docs or visit https://tidy.dev.")
     assert "Run tidy clean & relax" in out and "• first\n• second" in out and "1. one\n2. two" in out
-    assert "HTML block" in out and "<" not in out and "**" not in out and "`" not in out and "&amp;" not in out
+    assert (
+        "HTML block" in out and "<" not in out and "**" not in out and "`" not in out and "&amp;" not in out
+    )
     assert out.count("https://tidy.dev") == 1 and "/docs" not in out
     assert plain_post_text("- **Fast builds**: run `lumen build`\n* __Search__ works offline") == (
         "• Fast builds: run lumen build\n• Search works offline"
@@ -151,7 +163,11 @@ def test_plain_text_for_linkedin():
 
 
 def test_generate_draft_from_the_card(settings):
-    passages = [Passage("tidy is a small command-line tool that cleans messy CSV files.", "readme", "README.md", 1.0, 1, 1)]
+    passages = [
+        Passage(
+            "tidy is a small command-line tool that cleans messy CSV files.", "readme", "README.md", 1.0, 1, 1
+        )
+    ]
     draft = generate_draft(Brief(), Strategy(hook="statistic"), passages, FallbackChain([TemplateProvider()]),
                            settings, card=FULL)  # fmt: skip
     assert draft.provider == "template" and draft.text.startswith("Cleans a 1 GB file")
@@ -185,7 +201,9 @@ def test_bad_input_gives_a_post_or_a_clear_message(settings, tmp_path, fixture):
     text = result.draft.text
     assert result.card is not None and result.card.name.value.lower() in text.lower()
     assert not post_problems(text, result.card), (post_problems(text, result.card), text)
-    assert "ignore" not in text.lower() and "pirate" not in text.lower() and "cryptocurrency" not in text.lower()
+    assert (
+        "ignore" not in text.lower() and "pirate" not in text.lower() and "cryptocurrency" not in text.lower()
+    )
 
 
 def test_huge_readme_gives_a_post_in_bounded_time(settings, tmp_path):
@@ -195,7 +213,9 @@ def test_huge_readme_gives_a_post_in_bounded_time(settings, tmp_path):
     root.mkdir()
     head = "# bigdoc\n\nbigdoc is a documentation generator for large monorepos.\n\n## Features\n\n"
     head += "".join(f"- Renders {n} pages in parallel on every core\n" for n in ("docs", "blog", "API"))
-    (root / "README.md").write_text(head + "\n## Reference\n\n" + "Lorem ipsum dolor sit amet, elit.\n\n" * 150_000)
+    (root / "README.md").write_text(
+        head + "\n## Reference\n\n" + "Lorem ipsum dolor sit amet, elit.\n\n" * 150_000
+    )
     services = build_services(replace(settings, max_file_bytes=6_000_000, max_total_bytes=7_000_000),
                               embedder=FakeEmbedder(), chain=FallbackChain([TemplateProvider()]))  # fmt: skip
     started = time.perf_counter()
@@ -218,7 +238,17 @@ def test_cli_json_has_the_card_with_sources(settings, tmp_path, capsys, monkeypa
     code = cli.main(["generate", "--source", str(root), "--json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0
-    for key in ("item_id", "version_id", "status", "text", "hook", "hashtags", "passages", "timings_ms", "card"):
+    for key in (
+        "item_id",
+        "version_id",
+        "status",
+        "text",
+        "hook",
+        "hashtags",
+        "passages",
+        "timings_ms",
+        "card",
+    ):
         assert key in data
     card = data["card"]
     assert card["name"]["value"] == "sqlite-utils"

@@ -21,7 +21,9 @@ _MARKUP = re.compile(
     r"\[[^\]\n]+\]\([^)\s]+\)|`|\*\*|__\w|^\s{0,3}#{1,6}\s|</?[a-zA-Z][^>\n]*>|&[a-zA-Z]+;|&#\d+;|^\s*[-*+]\s|!\[",
     re.M,
 )
-_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre", "ul", "ol", "table"})
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre", "ul", "ol", "table"}
+)
 
 
 def has_markup(text: str) -> bool:
@@ -179,7 +181,9 @@ def plain_post_text(text: str, main_url: str = "") -> str:
     prev_end = -1
     for start, end, body in blocks:
         if out:
-            blank_before = start > prev_end or (0 < start <= len(source_lines) and not source_lines[start - 1].strip())
+            blank_before = start > prev_end or (
+                0 < start <= len(source_lines) and not source_lines[start - 1].strip()
+            )
             out.append("\n\n" if blank_before else "\n")
         out.append(body)
         prev_end = end
