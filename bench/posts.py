@@ -72,6 +72,7 @@ def main() -> None:
     ap.add_argument("--min-bytes", type=int, default=3000)
     ap.add_argument("--writers", default="template", help="comma-separated provider names, each run alone")
     ap.add_argument("--limit", type=int, default=0, help="first N READMEs only (0: all)")
+    ap.add_argument("--sample", type=int, default=0, help="N READMEs evenly spread over the corpus (0: all)")
     ap.add_argument("--readme-only", action="store_true", help="no PKG-INFO manifest next to the README")
     ap.add_argument("--show", type=int, default=0, help="print N posts")
     ap.add_argument("--out", default="", help="write one JSON line per post here")
@@ -80,11 +81,15 @@ def main() -> None:
     corpus = readmes(args.corpus, args.min_bytes)
     if args.limit:
         corpus = corpus[: args.limit]
+    if args.sample and args.sample < len(corpus):
+        step = len(corpus) / args.sample
+        corpus = [corpus[int(k * step)] for k in range(args.sample)]
     print(f"corpus: {len(corpus)} READMEs over {args.min_bytes} bytes from {args.corpus}")
     work = Path(tempfile.mkdtemp(prefix="bench-posts-"))
     settings = replace(load_settings(), data_dir=work / "data", log_dir=work / "logs")
     embedder = None
     rows = []
+    sink = open(args.out, "w", encoding="utf-8") if args.out else None  # noqa: SIM115 - streamed as posts finish
     for writer in [w.strip() for w in args.writers.split(",") if w.strip()]:
         services = build_services(settings, chain=_chain(writer, settings), embedder=embedder)
         embedder = services.embedder()  # loaded once, shared by every writer
@@ -102,6 +107,8 @@ def main() -> None:
             except Exception as exc:  # noqa: BLE001 - a bench counts failures, it does not stop on them
                 rows.append({"writer": writer, "name": name, "ok": False, "error": f"{type(exc).__name__}: {exc}"[:300],
                              "seconds": time.perf_counter() - started, "style": brief.style, "hook": strategy.hook})  # fmt: skip
+                if sink is not None:
+                    sink.write(json.dumps(rows[-1], ensure_ascii=False) + "\n")
                 continue
             seconds = time.perf_counter() - started
             final = services.store.latest_version(result.item_id).text
@@ -113,12 +120,15 @@ def main() -> None:
                 "text": result.draft.text, "final": final, "timings": result.timings,
             })  # fmt: skip
             r = rows[-1]
+            slow = sorted(r["timings"].items(), key=lambda kv: -kv[1])[:3]
             print(f"  [{writer}] {i + 1:3d}/{len(corpus)} {name:<28} {seconds:5.1f}s {r['status']:<16} "
-                  f"draft {'ok' if not r['draft_problems'] else r['draft_problems'][0][:50]}", flush=True)  # fmt: skip
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            for r in rows:
-                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+                  f"draft {'ok' if not r['draft_problems'] else r['draft_problems'][0][:50]} | "
+                  + " ".join(f"{k} {v / 1000:.1f}s" for k, v in slow), flush=True)  # fmt: skip
+            if sink is not None:
+                sink.write(json.dumps(r, ensure_ascii=False) + "\n")
+                sink.flush()
+    if sink is not None:
+        sink.close()
     print()
     for writer in dict.fromkeys(r["writer"] for r in rows):
         mine = [r for r in rows if r["writer"] == writer]

@@ -88,11 +88,8 @@ def noun_phrase(card: ProjectCard) -> str:
     if card.tagline is None:
         return ""
     t = _THIS.sub(f"{card.name.value} ", card.tagline.value).strip()
-    m = (
-        re.match(r"^(?:.{0,60}?)\b(?:is|are)\s+((?:an?|the)\s.+)$", t)
-        if _starts_with_name(t, card.name.value)
-        else None
-    )
+    subject = r"^(?:the\s+)?" + re.escape(card.name.value) + r"(?:\s*\([^)]*\))?\s+(?:is|are)\s+((?:an?|the)\s.+)$"
+    m = re.match(subject, t, re.I)
     phrase = m.group(1) if m else (t if _is_noun_phrase(t) else "")
     phrase = condense(phrase, 100) if phrase else ""
     cut = re.split(r",?\s+(?:that|which|who|where|to)\b", phrase)[0].strip()
@@ -169,7 +166,7 @@ def _hook(card: ProjectCard, hook: str, audience: str) -> str:
         opening = opening_line(card)
         if opening and len(opening) <= 160 and _starts_with_name(opening, name) and len(card.features) >= 2:
             return opening
-        return f"Meet {name}: {np}." if np else f"One project worth your time this week: {name}."
+        return f"One project worth your time this week: {name}."  # the opening says what it is next
     if hook == "story":
         return f"Every tool starts with a problem. Here is the one {name} takes on."
     if hook == "contrarian":
@@ -183,9 +180,17 @@ def _hook(card: ProjectCard, hook: str, audience: str) -> str:
 
 
 def usage_lines(code: str, limit: int) -> list[str]:
-    """The first lines of a usage example, comments dropped, cut where brackets balance."""
+    """The first lines of a usage example, comments and doctest output dropped, cut where brackets balance.
+
+    An example LinkedIn would mangle (Markdown-like `**`, `__`, backticks, tags) gives no lines.
+    """
+    raw_lines = code.splitlines()
+    if any(ln.lstrip().startswith(">>> ") for ln in raw_lines):  # a doctest: its prompts, not its output
+        raw_lines = [re.sub(r"^\s*(>>>|\.\.\.) ?", "", ln) for ln in raw_lines if re.match(r"^\s*(>>>|\.\.\.)", ln)]
+    if any(re.search(r"\*\*|__\w|`|</?[A-Za-z][^>]*>|&\w+;", ln) for ln in raw_lines):
+        return []
     lines = []
-    for raw in code.splitlines():
+    for raw in raw_lines:
         line = re.sub(r"\s{2,}#.*$", "", raw.rstrip())
         if line.strip() and not re.match(r"^\s*(#|//)", line):
             lines.append(line)

@@ -33,7 +33,9 @@ GENERIC_WORDS = frozenset(
     need needs used user users work works working want set get run runs running write writes written read reads help
     helps thing item items part parts kind type types time times number numbers case cases able available default
     instead following including include includes provided allowing making another whole real same several specific
-    common general standard minimal quick quickly single multiple extra additional current latest""".split()
+    common general standard minimal quick quickly single multiple extra additional current latest beautiful base
+    manipulation combining convenient official ultimate friendly creation study structure function functions access
+    change changes internals page pages free open source aptly named thing fork core main simple robust""".split()
 )
 LANGUAGE_TAGS = {"python": "#Python", "javascript": "#JavaScript", "typescript": "#TypeScript", "rust": "#RustLang",
                  "go": "#Golang", "ruby": "#Ruby", "php": "#PHP", "java": "#Java", "kotlin": "#Kotlin",

@@ -15,7 +15,7 @@ from rag.injection import looks_like_instruction
 
 __all__ = ["split_sentences", "first_sentence", "condense", "is_prose", "english_share"]
 
-_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|incl|no|fig|mr|dr|st)\.$", re.I)
+_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|incl|no|fig|mr|dr|st)\.$|(?<![\w.])[A-Z]\.$", re.I)
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _PAREN = re.compile(r"\s*\([^()]*\)")
 _LEAD_SYMBOLS = re.compile(r"^[^\w\s\"'(`.\-/~$@#*\[]+\s*")

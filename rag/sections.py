@@ -46,7 +46,8 @@ BOILERPLATE_HEADINGS: tuple[tuple[str, str], ...] = (
     (r"badges?|build status|^status$|project status", "badges"),
     (
         r"changelog|release history|history|news|roadmap|todo|to do|related projects|alternatives|"
-        r"see also|similar projects|links|resources|further reading|blog posts?|press|talks",
+        r"see also|similar projects|links|resources|further reading|blog posts?|press|talks|versioning|"
+        r"compatibility policy|deprecation policy|migrat",
         "related links",
     ),
 )
