@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 FEATURES_BY_LENGTH = {"short": 2, "medium": 3, "long": 4}
+# At most this many lines of a usage example: more and the post reads as code (and fails the code check).
+CODE_LINES = {"short": 3, "medium": 4, "long": 5}
 AUDIENCE_CALL = {"developers": "Developers", "engineering_leaders": "Engineering leaders",
                  "data_scientists": "Data scientists"}  # fmt: skip
 _NUMBER = re.compile(
@@ -88,7 +90,9 @@ def noun_phrase(card: ProjectCard) -> str:
     if card.tagline is None:
         return ""
     t = _THIS.sub(f"{card.name.value} ", card.tagline.value).strip()
-    subject = r"^(?:the\s+)?" + re.escape(card.name.value) + r"(?:\s*\([^)]*\))?\s+(?:is|are)\s+((?:an?|the)\s.+)$"
+    subject = (
+        r"^(?:the\s+)?" + re.escape(card.name.value) + r"(?:\s*\([^)]*\))?\s+(?:is|are)\s+((?:an?|the)\s.+)$"
+    )
     m = re.match(subject, t, re.I)
     phrase = m.group(1) if m else (t if _is_noun_phrase(t) else "")
     phrase = condense(phrase, 100) if phrase else ""
@@ -186,7 +190,9 @@ def usage_lines(code: str, limit: int) -> list[str]:
     """
     raw_lines = code.splitlines()
     if any(ln.lstrip().startswith(">>> ") for ln in raw_lines):  # a doctest: its prompts, not its output
-        raw_lines = [re.sub(r"^\s*(>>>|\.\.\.) ?", "", ln) for ln in raw_lines if re.match(r"^\s*(>>>|\.\.\.)", ln)]
+        raw_lines = [
+            re.sub(r"^\s*(>>>|\.\.\.) ?", "", ln) for ln in raw_lines if re.match(r"^\s*(>>>|\.\.\.)", ln)
+        ]
     if any(re.search(r"\*\*|__\w|`|</?[A-Za-z][^>]*>|&\w+;", ln) for ln in raw_lines):
         return []
     lines = []
@@ -200,7 +206,10 @@ def usage_lines(code: str, limit: int) -> list[str]:
         depth += sum(line.count(c) for c in "([{") - sum(line.count(c) for c in ")]}")
         if depth == 0 and (i <= limit or best == 0):
             best = i
-    return lines[: best or limit]
+    kept = lines[: best or limit]
+    while kept and (kept[-1].rstrip().endswith(":") or kept[-1].lstrip().startswith("@")):
+        kept.pop()  # a block opener or decorator without its body
+    return kept
 
 
 def _passage_features(passages: Sequence[Passage], have: set[str], n: int) -> list[str]:
@@ -284,9 +293,14 @@ def compose_card_post(
         if install:
             steps.append(f"Install it: {install}")
         if card.usage is not None:
-            code = [ln for ln in usage_lines(card.usage.value, 4 if strategy.length == "short" else 7)
+            shown = min(len(features), max(2, n - 1))
+            prose = (
+                3 + bool(opening) + (shown + 1 if shown else 0) + bool(install)
+            )  # hook, "Try it:", closing
+            cap = min(CODE_LINES.get(strategy.length, 4), prose * 6 // 10)
+            code = [ln for ln in usage_lines(card.usage.value, cap)
                     if not install or ln.strip().lstrip("$ ") != install]  # fmt: skip
-            if code:
+            if len(code) >= 2 or code and len(code[0]) > 20:
                 steps.append("Try it:\n" + "\n".join(code))
         if not steps:
             pass

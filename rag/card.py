@@ -62,7 +62,7 @@ _PROBLEM = re.compile(
 _NOTICE = re.compile(
     r"\b(maintenance mode|deprecated|no longer (maintained|supported)|end[- ]of[- ](life|support)|has moved|"
     r"moved to|is now part of|archived|looking for (maintainers|a new maintainer)|important|notice|warning|"
-    r"announcement|breaking change|we are hiring|this (readme|fork|page|document|site) (is|was)|"
+    r"announcement|breaking change|no longer|we are hiring|this (readme|fork|page|document|site) (is|was)|"
     r"we recommend|please (use|migrate|note|see|read)|migrate to|can be found|is available (at|on|from|in)|"
     r"documentation (is|can)|read the docs|for more (info|information|details)|alternatively)\b",
     re.I,

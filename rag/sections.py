@@ -21,7 +21,7 @@ __all__ = ["boilerplate_text", "boilerplate_reason", "section_role", "BOILERPLAT
 BOILERPLATE_HEADINGS: tuple[tuple[str, str], ...] = (
     (
         r"contribut|development|developing|hacking on|how to help|pull requests?|testing|running (the )?tests|^tests?$|"
-        r"build(ing)? from source|benchmarks? setup|release process|releasing",
+        r"build(ing)? from source|benchmarks? setup|release process|releasing|new release|make a release|cutting a release",
         "contributing",
     ),
     (r"code of conduct|conduct", "code of conduct"),
