@@ -35,7 +35,7 @@ GENERIC_WORDS = frozenset(
     instead following including include includes provided allowing making another whole real same several specific
     common general standard minimal quick quickly single multiple extra additional current latest beautiful base
     manipulation combining convenient official ultimate friendly creation study structure function functions access
-    change changes internals page pages free open source aptly named thing fork core main simple robust""".split()
+    change changes internals page pages mean means enable enables test tests free open source aptly named thing fork core main simple robust""".split()
 )
 LANGUAGE_TAGS = {"python": "#Python", "javascript": "#JavaScript", "typescript": "#TypeScript", "rust": "#RustLang",
                  "go": "#Golang", "ruby": "#Ruby", "php": "#PHP", "java": "#Java", "kotlin": "#Kotlin",
@@ -131,7 +131,7 @@ def card_hashtags(card: ProjectCard, text: str = "", *, policy: str = "nop", min
             lang_tag = LANGUAGE_TAGS[f.value.lower()]
             break
     name_tag = camel_tag(card.name.value)
-    keywords = [camel_tag(k.value) for k in card.keywords if len(k.value.split()) <= 2]
+    keywords = [camel_tag(k.value) for k in card.keywords if len(k.value.split()) <= 2 and "/" not in k.value]
     domain = [t for t in keywords if is_clean_tag(t)][:2]
     domain += ["#" + w for w in _domain_words(card, text, context)]
     ordered = [*domain[:1], lang_tag, name_tag, *domain[1:]]

@@ -193,6 +193,8 @@ def _name(
                      and not _is_heading_word(title))  # fmt: skip
         known = man.value if man else folder
         if known and _norm(title) == _norm(known):
+            if man and title.isupper() and len(title) > 4:
+                return man  # "IMAGEIO" as a logo-like title: the package's own casing reads better
             return _field(doc, h1, title)
         if not man and plausible:
             return _field(doc, h1, title)
@@ -362,7 +364,7 @@ def _features(blocks: list[Block], doc: Document, tagline: CardField | None) -> 
             if group is groups[-1] and len(short.split()) < 4:
                 continue
             key = _norm(short)
-            if len(short.split()) < 2 or key in seen or (tagline and key == _norm(tagline.value)):
+            if len(short.split()) < 2 or key in seen or (tagline and _same_words(short, tagline.value)):
                 continue
             seen.add(key)
             out.append(_field(doc, b, short))
@@ -371,6 +373,13 @@ def _features(blocks: list[Block], doc: Document, tagline: CardField | None) -> 
         if len(out) >= 3:
             break
     return tuple(out)
+
+
+def _same_words(a: str, b: str) -> bool:
+    """True when two phrases share most of their words ("Enable git-like X" vs "Enables git-like X.")."""
+    wa = {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", a.lower())}
+    wb = {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", b.lower())}
+    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
 
 
 def _installs_something(cmd: str) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -338,7 +339,9 @@ def _rst_blocks(text: str) -> list[Block]:
             body, j = indented_run(i + 1)
             name = directive.group(2).lower() if directive else ""
             if name in ("code", "code-block", "sourcecode"):
-                code = "\n".join(b.strip() for b in body if b.strip() and not b.strip().startswith(":"))
+                code = textwrap.dedent("\n".join(b for b in body if not b.strip().startswith(":"))).strip(
+                    "\n"
+                )
                 if code:
                     out.append(
                         Block(
@@ -349,7 +352,7 @@ def _rst_blocks(text: str) -> list[Block]:
             continue
         if line.startswith((" ", "\t")) and state["literal"] and not buf:
             body, j = indented_run(i)
-            code = "\n".join(b.strip() for b in body if b.strip())
+            code = textwrap.dedent("\n".join(body)).strip("\n")
             out.append(Block("code", code, i + 1, j, 0, _titles(sections)))
             state["literal"] = False
             i = j

@@ -113,6 +113,9 @@ def _f(doc: Document, value: object, key: str = "", label: str = "") -> CardFiel
     if not isinstance(value, str):
         return None
     value = " ".join(value.split())
+    value = re.sub(
+        r"\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|`([^`]*)`", lambda m: next(g for g in m.groups() if g), value
+    )
     if not value or value.upper() in ("UNKNOWN", "TODO", "NONE"):
         return None
     line = _line_of(doc.text, value[:60], key)
