@@ -157,6 +157,8 @@ def test_plain_text_for_linkedin():
         "• Fast builds: run lumen build\n• Search works offline"
     )
     assert to_linkedin("Use `x` and **y**.", ["#a"]) == "Use x and y.\n\n#a"
+    rst = "Docs <https://tidy.dev/docs>_ are at `Read the Docs <https://tidy.dev/>`__."
+    assert plain_post_text(rst) == "Docs are at Read the Docs."
     from utils.export import ExportRecord
 
     assert "**y**" in to_markdown(ExportRecord(1, 1, "Use `x` and **y**."))  # Markdown exports keep Markdown

@@ -3,7 +3,7 @@
 `plain_post_text` parses with markdown-it-py (CommonMark + tables) and renders
 plain text: links become their text (a bare or auto-linked URL stays, the
 project's main URL at most once), code ticks, emphasis, headings' `#`, images
-and HTML tags go, entities become characters, bullets become `•`, numbered
+and HTML tags go (reStructuredText `text <url>`_ links too), entities become characters, bullets become `•`, numbered
 items keep their numbers. Blank lines between blocks are kept as the source
 had them. `has_markup` says whether a text needs this at all. No I/O.
 """
@@ -21,6 +21,7 @@ _MARKUP = re.compile(
     r"\[[^\]\n]+\]\([^)\s]+\)|`|\*\*|__\w|^\s{0,3}#{1,6}\s|</?[a-zA-Z][^>\n]*>|&[a-zA-Z]+;|&#\d+;|^\s*[-*+]\s|!\[",
     re.M,
 )
+_RST_LINK = re.compile(r"`?([^`<>\n]+?)\s*<https?://[^>\s]+>`?_{1,2}")
 _BLOCK_TAGS = frozenset(
     {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre", "ul", "ol", "table"}
 )
@@ -173,6 +174,7 @@ def plain_post_text(text: str, main_url: str = "") -> str:
     if not text.strip():
         return ""
     text = text.replace("\r\n", "\n")
+    text = _RST_LINK.sub(r"\1", text)  # reStructuredText links copied from a README: `text <url>`_ -> text
     source_lines = text.split("\n")
     tokens = _parser().parse(text)
     renderer = _Renderer(main_url)
