@@ -174,9 +174,9 @@ def _hook(card: ProjectCard, hook: str, audience: str) -> str:
     if hook == "story":
         return f"Every tool starts with a problem. Here is the one {name} takes on."
     if hook == "contrarian":
-        return (
-            f"Unpopular opinion: the best tools are the ones you can explain in one sentence. {name} is one."
-        )
+        # A question states nothing the guard could strike; the opening that follows is the one sentence.
+        tail = "" if _starts_with_name(opening_line(card), name) else f" Here is {name}."
+        return f"Hot take: shouldn't the best tools fit in one sentence?{tail}"
     call = AUDIENCE_CALL.get(audience)
     if np and np.lower().startswith(("a ", "an ")):
         return f"{call}, looking for {np}?" if call else f"Looking for {np}?"
@@ -212,6 +212,19 @@ def usage_lines(code: str, limit: int) -> list[str]:
     return kept
 
 
+def _overlaps(a: str, b: str) -> bool:
+    wa, wb = set(re.findall(r"[a-z0-9]+", a.lower())), set(re.findall(r"[a-z0-9]+", b.lower()))
+    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.7
+
+
+def _bullet(text: str, name: str) -> str:
+    """A feature as a bullet line: first letter capitalised unless it starts with the name or an identifier."""
+    first = text.split(" ", 1)[0]
+    if first == name or not first.isalpha() or not first[:1].islower():
+        return text
+    return text[:1].upper() + text[1:]
+
+
 def _passage_features(passages: Sequence[Passage], have: set[str], n: int) -> list[str]:
     from chains.sentences import extract_sentences
 
@@ -221,6 +234,10 @@ def _passage_features(passages: Sequence[Passage], have: set[str], n: int) -> li
             continue
         short = condense(s.text)
         key = short.lower()
+        if re.search(r"[\[\]]|^(note|see|we|our|you)\b", short, re.I) or any(
+            _overlaps(short, h) for h in have
+        ):
+            continue
         if short and len(short.split()) >= 3 and is_prose(short) and key not in have:
             have.add(key)
             out.append(short)
@@ -278,11 +295,11 @@ def compose_card_post(
         parts.append(f"{name} {release.version.value}{date} is the latest release.")
         changes = [c.value for c in release.changes][:n]
         if changes:
-            parts.append("What's new:\n" + "\n".join(f"• {c}" for c in changes))
+            parts.append("What's new:\n" + "\n".join(f"• {_bullet(c, name)}" for c in changes))
         elif features:
-            parts.append("Highlights:\n" + "\n".join(f"• {f}" for f in features))
+            parts.append("Highlights:\n" + "\n".join(f"• {_bullet(f, name)}" for f in features))
     elif style == "listicle" and len(features) >= 2:
-        items = [*features, *([f"Install it with: {install}"] if install else [])]
+        items = [*(_bullet(f, name) for f in features), *([f"Install it with: {install}"] if install else [])]
         parts.append(
             f"{len(items)} things to know about {name}:\n"
             + "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1))
@@ -312,11 +329,13 @@ def compose_card_post(
                 + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1))
             )
         if features:
-            parts.append("What you get:\n" + "\n".join(f"• {f}" for f in features[: max(2, n - 1)]))
+            parts.append(
+                "What you get:\n" + "\n".join(f"• {_bullet(f, name)}" for f in features[: max(2, n - 1)])
+            )
         install = ""
     elif features:
         label = {"story": "What it brings:", "release_notes": "Highlights:"}.get(style, "What it offers:")
-        parts.append(label + "\n" + "\n".join(f"• {f}" for f in features))
+        parts.append(label + "\n" + "\n".join(f"• {_bullet(f, name)}" for f in features))
     if install:
         parts.append(f"Get started: {install}")
     if style == "release_notes":

@@ -59,7 +59,8 @@ def post_problems(text: str, card=None) -> tuple[str, ...]:
         problems.append(f"junk hashtags: {' '.join(junk)}")
     if card is not None:
         head = " ".join(_paragraphs(body)[:3]).lower()
-        if card.name.value.lower() not in head:
+        words = [w for w in re.findall(r"[a-z0-9]+", card.name.value.lower()) if w not in ("the", "a", "an")]
+        if card.name.value.lower() not in head and not (words and len(words[0]) >= 3 and words[0] in head):
             problems.append(f"does not name {card.name.value} in its opening")
     urls = _URL.findall(body)
     if len(urls) > 1:

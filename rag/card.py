@@ -71,7 +71,7 @@ _CODEISH = re.compile(
     r"\bby @\w|#\d|\\|\[|\]|~/|\w/\w+\.\w|\s\.\w|\w\.\w+\(|\w_\w|\w\[\w|\w\(\)|\be\.g\.\s*\S+$|^[-.]|--\w|\w::\w|="
 )
 _DEV_INSTALL = re.compile(r"requirements|^\s(tox|nox|pytest|pre-commit|twine|build|wheel|setuptools|pip|virtualenv|"
-                          r"hatch|flit|maturin|ruff|black|mypy|sphinx|poetry|uv)\b", re.I)  # fmt: skip
+                          r"hatch|flit|maturin|ruff|black|mypy|sphinx|poetry|uv|dev|test|tests|docs|lint)\b", re.I)  # fmt: skip
 _DEV_USAGE = re.compile(r"^\s*[$>]?\s*(git clone|python3? -m venv|virtualenv|source |cd |make |tox|nox|pytest|"
                         r"pre-commit|docker build|\.venv)", re.I)  # fmt: skip
 _WEAK_ITEM = re.compile(

@@ -71,7 +71,7 @@ _ROLES = [(re.compile(p, re.I), role) for p, role in SECTION_ROLES]
 _ASKS = re.compile(
     r"\b(pull requests?|open an issue|file an issue|report (a )?bugs?|issue tracker|contributions? (are|is) "
     r"welcome|feel free to (contribute|open|submit|fork)|code of conduct|star (this|the) repo|give (us|it) a star|"
-    r"contribute to|tidelift|subscription|join (a|our|the) [\w\s-]{0,20}community|sponsor|donate|buy me a coffee|patreon|we may only provide support|stack ?overflow|mailing list|"
+    r"contribute to|we welcome|welcome (new )?contributors|contributors of all|community goals|tidelift|subscription|join (a|our|the) [\w\s-]{0,20}community|sponsor|donate|buy me a coffee|patreon|we may only provide support|stack ?overflow|mailing list|"
     r"join (us|our) (on )?(discord|slack|gitter)|licensed under|released under the|see (the )?licen[cs]e|"
     r"copyright \(c\)|all rights reserved|this (readme|document|file) (is|was)|"
     r"translations?:|documentation is available in)\b",
