@@ -76,7 +76,8 @@ _DEV_USAGE = re.compile(r"^\s*[$>]?\s*(git clone|python3? -m venv|virtualenv|sou
                         r"pre-commit|docker build|\.venv)", re.I)  # fmt: skip
 _WEAK_ITEM = re.compile(
     r"^(if|you|there|set|default|see|note|when|see also|free software|licen[cs]e|copyright|"
-    r"requires?|python \d|tested|supported python|documentation|source code|bug|issues?)\b",
+    r"requires?|python \d|tested|supported python|documentation|source code|bug|issues?|install|to)\b"
+    r"|^[^:]{1,40}:\s+(it|this|there)\s+(is|are)\b",
     re.I,
 )
 _WEAK_SENTENCE = re.compile(
