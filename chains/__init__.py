@@ -4,6 +4,7 @@ Import from here: `build_chain`, `FallbackChain`, `generate_draft`, `refine_text
 Importing this package loads no model and touches no network.
 """
 
+from chains.card_writer import NoCardContentError, compose_card_post, effective_hook
 from chains.errors import (
     AllProvidersFailedError,
     ChainError,
@@ -17,6 +18,8 @@ from chains.errors import (
     UnsupportedTaskError,
 )
 from chains.generate import generate_draft
+from chains.hashtags import card_hashtags
+from chains.post_checks import post_problems
 from chains.prompts import looks_like_instruction, wrap_passages
 from chains.providers import (
     FallbackChain,
@@ -46,6 +49,11 @@ from chains.types import (
 )
 
 __all__ = [
+    "compose_card_post",
+    "effective_hook",
+    "NoCardContentError",
+    "card_hashtags",
+    "post_problems",
     "AllProvidersFailedError",
     "ChainError",
     "InvalidOutputError",

@@ -15,13 +15,18 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from chains.card_writer import effective_hook
 from chains.errors import NoPassagesError
+from chains.hashtags import card_hashtags
 from chains.prompts import SOURCES_CLOSE, SOURCES_OPEN, build_post_request, looks_like_instruction
 from chains.providers import FallbackChain
 from chains.quality import LENGTH_TARGETS, extract_hashtags, linkedin_fold, quality_report, score_quality
 from chains.sentences import guess_project_name, tokens
 from chains.types import Brief, ChainResult, Draft, Request, Strategy
+from rag.card import card_passages
+from rag.card_types import ProjectCard
 from rag.types import Passage
+from utils.plain_text import has_markup, plain_post_text
 
 if TYPE_CHECKING:
     from utils.settings import Settings
@@ -70,7 +75,7 @@ def clean_output(text: str, passages: Sequence[Passage] = ()) -> tuple[str, tupl
         line = raw.rstrip()
         s = line.strip()
         if (
-            s.startswith(("```", "[source ", "<<<", "‹‹‹"))
+            s.startswith(("```", "[source ", "[project card", "<<<", "‹‹‹"))
             or SOURCES_OPEN in s
             or SOURCES_CLOSE in s
             or _ROLE.match(s)
@@ -189,11 +194,18 @@ def generate_draft(
     project_name: str = "",
     item_id: int | None = None,
     run_id: str | None = None,
+    card: ProjectCard | None = None,
 ) -> Draft:
-    """Write, clean, trim, tag and score one LinkedIn post from the passages."""
+    """Write, clean, trim, tag and score one LinkedIn post from the passages (and the project card).
+
+    With a `card`, the writers write from it (the template composes the post from it, LLM prompts
+    quote it), hashtags come from it, and its values count as sources for the checks.
+    """
     if not passages:
         raise NoPassagesError("No passages to write from: pick a source with a README or docs")
-    name = project_name or guess_project_name(passages)
+    name = (card.name.value if card is not None else "") or project_name or guess_project_name(passages)
+    sources = [*passages, *card_passages(card)] if card is not None else list(passages)
+    main_url = card.main_url if card is not None else ""
     lo, hi = LENGTH_TARGETS.get(strategy.length, LENGTH_TARGETS["medium"])
     request = build_post_request(
         brief,
@@ -202,19 +214,32 @@ def generate_draft(
         project_name=name,
         max_tokens=max(200, min(900, hi // 3)),
         temperature=settings.temperature,
+        card=card,
     )
 
+    def plain(raw: str) -> tuple[str, tuple[str, ...]]:
+        body, warnings = clean_output(raw, sources)
+        return (plain_post_text(body, main_url) if has_markup(body) else body), warnings
+
     def check(raw: str) -> str:
-        return check_post(clean_output(raw, passages)[0], request, passages, raw=raw)
+        return check_post(plain(raw)[0], request, sources, raw=raw)
 
     result: ChainResult = chain.run(request, check=check, item_id=item_id, run_id=run_id)
-    body, warnings = clean_output(result.completion.text, passages)
+    body, warnings = plain(result.completion.text)
     warnings_list = list(warnings)
+    if card is not None and result.provider == "template":
+        hook_note = effective_hook(card, strategy.hook)[1]
+        if hook_note:
+            warnings_list.append(hook_note)
     for a in result.attempts:
         if not a.ok and not a.skipped:
             warnings_list.append(f"provider {a.provider}/{a.model} failed: {a.error}")
 
-    hashtags = extract_hashtags(body, passages, project_name=name, policy=strategy.hashtag_policy)
+    if card is not None:
+        context = "\n".join(p.text for p in passages)
+        hashtags = card_hashtags(card, body, policy=strategy.hashtag_policy, context=context)
+    else:
+        hashtags = extract_hashtags(body, passages, project_name=name, policy=strategy.hashtag_policy)
     tag_line = " ".join(hashtags)
     budget = settings.linkedin_max_chars - (len(tag_line) + 2 if tag_line else 0)
     body, trimmed = trim_to_limit(body, budget)

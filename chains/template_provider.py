@@ -1,5 +1,8 @@
-"""A deterministic writer that fills slots only with sentences copied from the passages.
+"""A deterministic writer: from the project card when there is one, else from passage sentences.
 
+With a card (`Request.card`) the post is `chains.card_writer.compose_card_post`:
+the project's own words, condensed by deletion, in a shape per style and hook.
+Without one, it fills slots with sentences copied from the passages.
 The last resort of the fallback chain: always available when it has passages,
 never invents a fact. Every factual sentence it outputs is a verbatim sentence
 of a passage (whitespace collapsed, list markers dropped); the only words of
@@ -17,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from chains.card_writer import NoCardContentError, compose_card_post
 from chains.errors import InvalidOutputError, UnsupportedTaskError
 from chains.prompts import LENGTH_TARGETS, looks_like_instruction
 from chains.providers import Provider, register_provider
@@ -287,7 +291,17 @@ class TemplateProvider(Provider):
     def generate(self, request: Request) -> Completion:
         """Build the answer from `request.passages` and `request.context`."""
         ctx = request.context
-        if request.task == "post":
+        if request.task == "post" and request.card is not None:
+            try:
+                text = compose_card_post(
+                    request.card,
+                    ctx.get("brief") or Brief(),
+                    ctx.get("strategy") or Strategy(),
+                    request.passages,
+                )
+            except NoCardContentError as exc:
+                raise InvalidOutputError(str(exc)) from None
+        elif request.task == "post":
             text = compose_post(
                 request.passages,
                 ctx.get("brief") or Brief(),
@@ -327,7 +341,13 @@ class TemplateProvider(Provider):
         brief, strategy = _adjust(
             ctx.get("brief") or Brief(), ctx.get("strategy") or Strategy(), str(ctx.get("instruction", ""))
         )
-        post = compose_post(request.passages, brief, strategy, str(ctx.get("project_name") or ""))
+        if request.card is not None:
+            try:
+                post = compose_card_post(request.card, brief, strategy, request.passages)
+            except NoCardContentError as exc:
+                raise InvalidOutputError(str(exc)) from None
+        else:
+            post = compose_post(request.passages, brief, strategy, str(ctx.get("project_name") or ""))
         tags = [ln for ln in text.strip().splitlines()[-1:] if ln.strip().startswith("#")]
         return "\n\n".join([post, *tags]) if post else ""
 

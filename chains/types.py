@@ -63,8 +63,8 @@ class Request:
     """One job for a writing provider.
 
     `task` is "post", "rewrite", "storyboard" or "judge". `system` and `user` are
-    the chat messages for LLM providers; `passages` and `context` carry the same
-    material in structured form for the deterministic template provider.
+    the chat messages for LLM providers; `passages`, `context` and `card` carry the
+    same material in structured form for the deterministic template provider.
     """
 
     task: str
@@ -74,6 +74,7 @@ class Request:
     context: dict[str, Any] = field(default_factory=dict)
     max_tokens: int = 400
     temperature: float = 0.4
+    card: Any = None  # rag.card_types.ProjectCard the post is written from, when there is one
 
 
 @dataclass(frozen=True)

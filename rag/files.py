@@ -110,7 +110,7 @@ def classify_top_file(name: str, first_readme: bool = True) -> str | None:
     """
     lower = name.lower()
     ext = os.path.splitext(lower)[1]
-    if _README.match(name) and (ext in DOC_EXTS or ext == ""):
+    if _README.match(name) and (ext in DOC_EXTS or ext in ("", ".html", ".htm")):
         return "readme" if first_readme else "docs"
     if _stem(name) in CHANGELOG_STEMS and (ext in DOC_EXTS or ext == ""):
         return "changelog"

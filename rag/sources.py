@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rag.errors import EmptySourceError, SourceNotFoundError
 from rag.files import read_git_log, scan_folder
+from rag.manifests import read_manifests
 from rag.remote import clone_repo, fetch_issues, is_url, parse_repo_url
 from rag.types import Document, LoadedSource
 from rag.uploads import read_uploads
@@ -68,6 +69,7 @@ def _finish(
     notes: list[str],
     name: str,
     empty_hint: str,
+    manifests: list[Document] | None = None,
 ) -> LoadedSource:
     if not documents:
         detail = f" Skipped: {'; '.join(skipped[:5])}." if skipped else ""
@@ -82,6 +84,7 @@ def _finish(
         notes=tuple(notes),
         content_hash=hash_documents(documents),
         name=name,
+        manifests=tuple(manifests or ()),
     )
 
 
@@ -128,6 +131,7 @@ def _load_folder(root: Path, settings, kind: str, location: str, fallback_name: 
         name,
         "no README, docs, examples, changelog or commit messages were found; "
         "point at the project's root folder or add a README.md",
+        read_manifests(root),
     )
 
 
@@ -150,6 +154,7 @@ def _load_url(spec: str, settings, kind: str) -> LoadedSource:
         [*notes, *scan.notes, *git_notes, *issue_notes],
         repo.name,
         "the repository has no README, docs, examples, changelog or commit messages",
+        read_manifests(folder),
     )
 
 
@@ -195,4 +200,5 @@ def load_uploads(files: list[tuple[str, bytes]], settings) -> LoadedSource:
         scan.notes,
         project_name(scan.documents, scan.name or "upload"),
         "upload .md, .rst, .txt or .ipynb files with text in them, or a .zip of a repository",
+        scan.manifests,
     )

@@ -67,3 +67,4 @@ class LoadedSource:
     notes: tuple[str, ...] = field(default=())  # e.g. "offline: GitHub issues not fetched"
     content_hash: str = ""
     name: str = ""  # a display name for the project
+    manifests: tuple[Document, ...] = ()  # package manifests and git tags (kind "manifest"), not indexed

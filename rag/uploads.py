@@ -26,6 +26,7 @@ from rag.files import (
     notebook_to_text,
     scan_folder,
 )
+from rag.manifests import read_manifests
 from rag.types import Document
 
 __all__ = ["UploadScan", "read_uploads", "safe_member_path", "TEXT_UPLOAD_EXTS"]
@@ -44,6 +45,7 @@ class UploadScan:
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     name: str = ""
+    manifests: list[Document] = field(default_factory=list)
 
 
 def safe_member_path(name: str) -> PurePosixPath | None:
@@ -144,6 +146,7 @@ def _read_zip(name: str, data: bytes, settings, scan: UploadScan) -> None:
         root = _project_root(dest)
         folder = scan_folder(root, settings)
         scan.documents.extend(folder.documents)
+        scan.manifests.extend(read_manifests(root))
         scan.skipped.extend(f"{name}: {s}" for s in folder.skipped)
         scan.notes.extend(f"{name}: {s}" for s in folder.notes)
         if not scan.name:

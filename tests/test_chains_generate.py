@@ -22,7 +22,7 @@ LABELS = {"How to get started:", "Worth knowing:", "What's new:"}
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.replace("**", "").split())
+    return " ".join(text.replace("**", "").replace("`", "").split())  # LinkedIn text drops code ticks
 
 
 def _template_chain() -> FallbackChain:
@@ -33,7 +33,7 @@ def _factual_sentences(draft_text: str, hook: str) -> list[str]:
     """Sentences of a template post that must come from the passages (framing, labels, CTA, tags removed)."""
     out = []
     for line in draft_text.splitlines():
-        line = re.sub(r"^(\d+\. |- )", "", line.strip())
+        line = re.sub(r"^(\d+\. |- |• )", "", line.strip())
         if not line or line in LABELS or line in CTA.values() or line.startswith("#"):
             continue
         if line == hook and not any(_norm(line) in _norm(p.text) for p in passages()):

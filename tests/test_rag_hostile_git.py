@@ -60,6 +60,20 @@ def test_local_folder_with_hostile_git_config_runs_nothing(tmp_path, settings):
     assert not marker.exists()
 
 
+def test_reading_tags_of_a_hostile_repository_runs_nothing(tmp_path):
+    from rag.manifests import read_git_tags
+
+    marker = tmp_path / "pwned"
+    repo = hostile_repo(tmp_path, marker)
+    _git(repo, "tag", "-a", "v1.2.0", "-m", "release 1.2.0")
+    for key in ("tag.gpgSign", "tag.forceSignAnnotated"):
+        _git(repo, "config", key, "true")
+    marker.unlink(missing_ok=True)  # setting up with plain git already ran the payload once
+    doc = read_git_tags(repo)
+    assert doc is not None and doc.text.startswith("v1.2.0 ")
+    assert not marker.exists()
+
+
 def test_uploaded_zip_of_hostile_repository_runs_nothing(tmp_path, settings):
     marker = tmp_path / "pwned"
     repo = hostile_repo(tmp_path, marker)

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from utils.plain_text import plain_post_text
+
 __all__ = [
     "plain_post_text",
     "ExportRecord",
@@ -126,18 +128,6 @@ def _truncate_words(text: str, limit: int) -> str:
     if space > limit * 0.6:
         cut = cut[:space]
     return cut.rstrip() + "…"
-
-
-_LIST_ITEM = re.compile(r"^(\s*)[-*+]\s+", re.MULTILINE)
-
-
-def plain_post_text(text: str) -> str:
-    """Markdown markers LinkedIn would show literally removed: bold, code ticks, list dashes.
-
-    Example: plain_post_text("- **Fast**: run `lumen build`") == "• Fast: run lumen build"
-    """
-    text = text.replace("**", "").replace("__", "").replace("`", "")
-    return _LIST_ITEM.sub(r"\1• ", text)
 
 
 def to_linkedin(

@@ -92,6 +92,7 @@ def result_json(result: Any) -> dict[str, Any]:
         },
         "notes": list(result.notes),
         "timings_ms": {k: round(v, 1) for k, v in result.timings.items()},
+        "card": result.card.to_dict() if getattr(result, "card", None) is not None else None,
     }
 
 

@@ -136,6 +136,7 @@ class PostResult:
     text: str = ""  # the current version's text (what is stored and exported), not the writer's draft
     draft_version_id: int | None = None  # the writer's version, when the guard revised it
     reasons: tuple[str, ...] = ()  # why the status is what it is
+    card: Any = None  # rag.card_types.ProjectCard the draft was written from
 
 
 # --- validation and mapping ------------------------------------------------
@@ -222,6 +223,7 @@ def generate_post(
 ) -> PostResult:
     """Load, index, retrieve, write and store one post; one event per step."""
     from chains.generate import generate_draft
+    from rag.card import build_card
     from rag.index import build_index
     from rag.retrieve import retrieve
 
@@ -256,6 +258,7 @@ def generate_post(
     with step("index") as t:
         embedder = services.embedder()
         index = build_index(loaded, embedder, settings)
+        card = build_card(loaded, cache_dir=Path(settings.data_dir) / "index")
         t.provider = getattr(embedder, "name", type(embedder).__name__)
         t.scores["chunks"] = float(len(getattr(index, "chunks", ()) or ()))
     query = retrieval_query(brief, loaded.name)
@@ -288,7 +291,7 @@ def generate_post(
             t.extra.update(strategy=strategy.key, explored=choice.explored, state=choice.state)
     with step("generate") as t:
         draft = generate_draft(
-            brief, strategy, list(passages), services.chain(), settings, project_name=loaded.name
+            brief, strategy, list(passages), services.chain(), settings, project_name=loaded.name, card=card
         )
         t.provider = draft.provider
         t.scores.update(
@@ -312,11 +315,11 @@ def generate_post(
                 draft.text,
                 "generated",
                 actor=created_by,
-                data=_version_data(draft, passages, query, loaded, source_id, run_id),
+                data={**_version_data(draft, passages, query, loaded, source_id, run_id), "card": card.to_dict()},
                 provider=draft.provider,
             ),
             new_item=NewItem("post", _title(draft, loaded), source_id, created_by),
-            project=ProjectContext(index, tuple(loaded.documents)),
+            project=ProjectContext(index, (*loaded.documents, *loaded.manifests)),
             run_id=run_id,
             progress=gate_progress,
         )
@@ -351,6 +354,7 @@ def generate_post(
         moderation=moderation,
         guard=guard_report,
         choice=choice,
+        card=card,
     )
 
 

@@ -1,0 +1,109 @@
+"""Sentences and short phrases cut from a project's own text, without adding a word.
+
+`split_sentences` splits prose without breaking "e.g.", versions or URLs;
+`condense` shortens a feature line by only deleting (parentheticals, emoji and
+symbols, a leading pronoun, trailing clauses) so every content word left still
+comes from the source. `is_prose` tells prose from code, link lists and
+noise. Used by `rag.card`; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.injection import looks_like_instruction
+
+__all__ = ["split_sentences", "first_sentence", "condense", "is_prose", "english_share"]
+
+_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|incl|no|fig|mr|dr|st)\.$|(?<![\w.])[A-Z]\.$", re.I)
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+_PAREN = re.compile(r"\s*\([^()]*\)")
+_LEAD_SYMBOLS = re.compile(r"^[^\w\s\"'(`.\-/~$@#*\[]+\s*")
+_LEAD_PRONOUN = re.compile(
+    r"^(?:it|this (?:library|package|project|tool|module|crate|gem|plugin|app|framework|extension|repo(?:sitory)?))\s+"
+    r"(?=[a-z]+s\b)",
+    re.I,
+)
+_TRAILING = re.compile(
+    r"(?:,\s+|\s+)(?:which|so that|so you|because|since|whereas|making it|allowing you|meaning|"
+    r"and (?:it|this|you|we))\b.*$|,?\s+(?:e\.g\.|i\.e\.|etc\.).*$|\s*;\s+.*$|\s+(?:—|–|--)\s+(?=\S).*$",
+    re.I,
+)
+_SUBORDINATE = re.compile(
+    r"^(like|unlike|if|when|while|whereas|although|though|since|as|for|in|with|without|"
+    r"because|after|before|once|unless|by)\b",
+    re.I,
+)
+_ENGLISH = frozenset(
+    "the a an and or of to in for with is are on that this it as be by from you your can use your".split()
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph; an abbreviation such as "e.g." does not end one."""
+    pieces = _SPLIT.split(" ".join(text.split()))
+    out: list[str] = []
+    for piece in pieces:
+        if out and _ABBREV.search(out[-1]):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return [p.strip() for p in out if p.strip()]
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of `text` ("" for none)."""
+    sentences = split_sentences(text)
+    return sentences[0] if sentences else ""
+
+
+def english_share(text: str) -> float:
+    """Share of the words of `text` that are common English function words (about 0.3 in English prose)."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return sum(w in _ENGLISH for w in words) / len(words) if words else 0.0
+
+
+def is_prose(text: str, min_words: int = 3) -> bool:
+    """True for a readable phrase or sentence: enough words, mostly letters, not code or an instruction."""
+    words = text.split()
+    if len(words) < min_words or len(text) > 600:
+        return False
+    letters = sum(c.isalpha() or c.isspace() for c in text)
+    if letters / max(len(text), 1) < 0.7:
+        return False
+    if re.search(r"[{}<>=]|^\$ |\(\)|https?://|\.(md|rst|py|js|html)\b", text):
+        return False
+    return not looks_like_instruction(text)
+
+
+def condense(text: str, max_words: int = 14) -> str:
+    """A short line cut from `text` by deletion only ("" when no clean short line is left).
+
+    Example: condense("It supports async (via httpx), which makes it fast.") == "Supports async"
+    """
+    original = " ".join(text.split())
+    t = _LEAD_SYMBOLS.sub("", original)
+    for _ in range(2):
+        t = _PAREN.sub("", t)
+    t = first_sentence(t) or t
+    t = _LEAD_PRONOUN.sub("", t)
+    head, sep, rest = t.partition(": ")
+    if sep and len(head.split()) <= 5 and rest:
+        rest = _TRAILING.sub("", rest)
+        t = f"{head}: {rest}" if len(rest.split()) >= 2 else head
+    else:
+        t = _TRAILING.sub("", t)
+    t = t.strip().rstrip(".,;:!-–— ").strip()
+    if len(t.split()) > max_words:
+        cut = t[: len(" ".join(t.split()[:max_words]))]
+        comma = cut.rfind(", ")
+        if comma > 0 and len(cut[:comma].split()) >= 4 and not _SUBORDINATE.match(cut):
+            t = cut[:comma]
+        else:
+            return ""
+    if t.count("(") != t.count(")") or t.count('"') % 2 or t.count("`") % 2:
+        return ""
+    if not t:
+        return ""
+    changed_start = not original.startswith(t[:12])
+    return t[:1].upper() + t[1:] if changed_start else t
