@@ -53,7 +53,8 @@ def test_every_herald_command_exists(name):
         from streamlit import config
 
         options = [a[2:] for a in command[2:] if a.startswith("--")]
-        assert options and all(o in config._config_options for o in options), options
+        known_options = config.get_config_options()
+        assert options and all(o in known_options for o in options), options
     elif command[0] == "make":
         assert command[1] in _make_targets()
     else:
