@@ -153,3 +153,23 @@ def test_redis_restarted_mid_run_every_job_still_finishes(services, worker, redi
     assert [queue.result(job_id)["value"] for job_id in ids] == list(range(6))
     # and the queue takes new work after the restart
     assert queue.wait(queue.submit("noop", {}), timeout=30).state == "done"
+
+
+def test_the_video_command_submits_a_render_and_a_worker_renders_it(services, worker, tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from core.cli import main
+
+    script = tmp_path / "script.txt"
+    script.write_text("Herald renders on workers\nThe command only watches\n")
+    out = tmp_path / "out"
+    code = main(
+        ["video", "--script", str(script), "--size", "160x90", "--fps", "6", "--out", str(out), "--json"]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, (captured.err, worker.output()[-3000:])
+    result = json.loads(captured.out)
+    assert Path(result["mp4"]).stat().st_size > 0 and Path(result["mp4"]).parent == out
+    jobs = job_queue(services).list(kind="video")
+    assert jobs and jobs[0].state == "done" and jobs[0].worker.endswith(f":{worker.pid}")
