@@ -93,6 +93,7 @@ class JobQueue:
         self._futures: dict[str, Future] = {}
         self._cancels: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+        self._last_sweep = time.monotonic()
         self.recover_orphans()
 
     def register(self, kind: str, handler: Handler) -> None:
@@ -115,7 +116,17 @@ class JobQueue:
 
     def status(self, job_id: str) -> JobStatus:
         """The job's current state; raises NotFoundError for an unknown id."""
-        return self.table.status(job_id)
+        status = self.table.status(job_id)
+        if status.state == "running" and status.worker != self.owner:
+            self._maybe_sweep()  # another process runs it: notice if that process died
+            status = self.table.status(job_id)
+        return status
+
+    def _maybe_sweep(self) -> None:
+        now = time.monotonic()
+        if now - self._last_sweep >= max(0.5, self.stale_s / 3):
+            self._last_sweep = now
+            self.recover_orphans()
 
     def result(self, job_id: str, *, timeout: float | None = None) -> Any:
         """The job's JSON result; waits up to `timeout` seconds when given."""
