@@ -269,3 +269,18 @@ def test_socket_helper_gives_a_closed_port():
     port = free_port()
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
         pass
+
+
+def test_health_shows_the_queue_and_a_dead_redis(settings, monkeypatch):
+    from core.health import check_health
+
+    report = check_health(build_services(settings))
+    jobs = {c.name: c for c in report.components if c.kind == "jobs"}
+    assert jobs["queue: in-process"].available and "0 queued" in jobs["queue: in-process"].detail
+    assert "result cache: sqlite" in jobs
+    monkeypatch.setenv("HERALD_QUEUE", "celery")
+    monkeypatch.setenv("HERALD_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    report = check_health(build_services(load_settings()))
+    jobs = {c.name: c for c in report.components if c.kind == "jobs"}
+    assert not jobs["queue: celery"].available
+    assert any("Redis" in p and "unreachable" in p for p in report.problems)
