@@ -14,7 +14,7 @@ from core.errors import InvalidInputError
 from core.jobs.errors import JobCancelledError
 from core.jobs.model import JobContext
 
-__all__ = ["noop_job", "sleep_job", "reindex_job", "agent_train_job"]
+__all__ = ["noop_job", "sleep_job", "reindex_job", "agent_train_job", "train_agent"]
 
 
 def noop_job(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
@@ -71,3 +71,11 @@ def agent_train_job(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     ctx.progress(0.0, "replaying stored transitions")
     report = agent_for(ctx.services).train_now()
     return asdict(report) if is_dataclass(report) else {"report": str(report)}
+
+
+def train_agent(services: Any, *, timeout: float = 120.0) -> dict[str, Any]:
+    """Retrain the agent as a job (in-process or on a worker) and return its report as a dict."""
+    from core.jobs import job_queue
+
+    queue = job_queue(services)
+    return queue.result(queue.submit("agent_train", {}), timeout=timeout)
