@@ -173,3 +173,18 @@ def test_the_video_command_submits_a_render_and_a_worker_renders_it(services, wo
     assert Path(result["mp4"]).stat().st_size > 0 and Path(result["mp4"]).parent == out
     jobs = job_queue(services).list(kind="video")
     assert jobs and jobs[0].state == "done" and jobs[0].worker.endswith(f":{worker.pid}")
+
+
+def test_two_workers_share_the_queue_and_run_each_job_exactly_once(services, worker, env, tmp_path):
+    queue = job_queue(services)
+    other = start_worker(env, tmp_path / "workers", name="other")
+    marker = tmp_path / "runs.txt"
+    try:
+        ids = [queue.submit("sleep", {"seconds": 0.3, "marker": str(marker), "value": i}) for i in range(12)]
+        states = [queue.wait(job_id, timeout=90) for job_id in ids]
+    finally:
+        other.stop()
+    assert [s.state for s in states] == ["done"] * 12
+    runs = marker.read_text().split()
+    assert sorted(runs) == sorted(ids)  # every job ran, none twice
+    assert {s.worker.rsplit(":", 1)[1] for s in states} == {str(worker.pid), str(other.pid)}
