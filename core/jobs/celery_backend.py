@@ -83,9 +83,13 @@ def make_celery_app(settings: Any) -> Any:
         enable_utc=True,
     )
 
-    @app.task(name=TASK_NAME, bind=True, acks_late=True, ignore_result=True)
+    @app.task(name=TASK_NAME, bind=True, acks_late=True, ignore_result=True, max_retries=60)
     def _run(task: Any, job_id: str) -> str:  # runs in the worker process
-        return run_in_worker(job_id)
+        try:
+            return run_in_worker(job_id)
+        except Exception as exc:  # the database was unreachable (handler errors never get here)
+            LOG.warning("job %s could not be claimed or finished (%s); retrying the message", job_id, exc)
+            raise task.retry(exc=exc, countdown=min(30, 2 ** min(task.request.retries, 5))) from exc
 
     return app
 
