@@ -110,7 +110,8 @@ def test_a_worker_killed_mid_job_leaves_the_job_retried_by_another(services, env
     first = start_worker(env, tmp_path / "workers", name="first")
     marker = tmp_path / "attempts.txt"
     job_id = queue.submit("sleep", {"seconds": 2, "marker": str(marker), "value": "kept"})
-    _wait_until(lambda: queue.status(job_id).state == "running", 30, "the first worker to start the job")
+    # progress > 0: the handler itself is running (it wrote the marker), not just the claim
+    _wait_until(lambda: queue.status(job_id).progress > 0, 30, "the first worker to run the job")
     assert queue.status(job_id).worker.endswith(f":{first.pid}")
     first.kill9()
     second = start_worker(env, tmp_path / "workers", name="second")
