@@ -6,8 +6,9 @@ embedder, settings, chain, project_text=...)` return exactly what
 answer up first in the result cache (`utils.cache`: Redis when
 `HERALD_REDIS_URL` is set, else `data_dir/cache.db`). The key is the text's
 SHA-256 plus a model version: for moderation the code and model files of
-`core/moderation/`, the thresholds file, the backend packages' versions and
-the Detoxify checkpoint; for the guard the code and parameter files of
+`core/moderation/`, the thresholds file, the backend packages' versions, the
+Detoxify checkpoint, the project's hosts and what moderation reads of the guard's
+report (its unsupported share and first unsupported claim); for the guard the code and parameter files of
 `chains/guard/`, the index (content, embedder, chunking), the project text,
 the guard settings and the writing providers. Change any of those and old
 entries are simply never read again. A cache failure is a miss, never an error.
@@ -92,19 +93,26 @@ def moderation_version(settings: Any) -> str:
     return text_key(*parts)[:16]
 
 
-def cached_moderate(text: str, settings: Any, *, guard: Any = None, cache: ResultCache | None = None) -> Any:
+def cached_moderate(
+    text: str,
+    settings: Any,
+    *,
+    guard: Any = None,
+    project_hosts: tuple[str, ...] = (),
+    cache: ResultCache | None = None,
+) -> Any:
     """`core.moderation.moderate`, answered from the cache when this text was moderated before."""
     from core.moderation import Moderation, moderate
+    from core.moderation.decision import guard_unsupported_share
 
     cache = cache or result_cache(settings)
-    share = None
-    if guard is not None:
-        share = round(float(getattr(guard, "unsupported_share", 0.0)), 6)
-    key = text_key(text or "", moderation_version(settings), share)
+    # what of the guard's report the decision reads: the unsupported share and the first such claim
+    guard_part = None if guard is None else guard_unsupported_share(guard)
+    key = text_key(text or "", moderation_version(settings), guard_part, sorted(project_hosts))
     hit = cache.get(MODERATION_NS, key)
     if hit is not None:
         return Moderation.from_dict(hit)
-    result = moderate(text, settings, guard=guard)
+    result = moderate(text, settings, guard=guard, project_hosts=tuple(project_hosts))
     if not any(": failed (" in f for f in result.fallbacks):  # a backend that crashed: not worth keeping
         cache.put(MODERATION_NS, key, result.to_dict())
     return result

@@ -71,9 +71,9 @@ def test_moderation_is_computed_once_per_text_and_model_version(settings, monkey
     calls = []
     real = moderation.moderate
 
-    def counting(text, s, *, guard=None):
+    def counting(text, s, **kwargs):
         calls.append(text)
-        return real(text, s, guard=guard)
+        return real(text, s, **kwargs)
 
     monkeypatch.setattr(moderation, "moderate", counting)
     cache = MemoryCache()
@@ -93,14 +93,23 @@ def test_moderation_is_computed_once_per_text_and_model_version(settings, monkey
     assert len(calls) == 3  # another model version is another key
 
 
-def test_a_guard_report_joins_the_moderation_key(settings):
+def test_the_guard_report_and_project_hosts_join_the_moderation_key(settings):
     from types import SimpleNamespace
 
+    def report(*verdicts):
+        return SimpleNamespace(claims=[SimpleNamespace(text=f"claim {v}", verdict=v) for v in verdicts])
+
     cache = MemoryCache()
-    text = "A plain sentence about a project."
-    cached_moderate(text, settings, cache=cache)
-    cached_moderate(text, settings, guard=SimpleNamespace(unsupported_share=0.9), cache=cache)
-    assert cache.misses == 2
+    text = "A plain sentence about a project, see https://example.org/docs."
+    plain = cached_moderate(text, settings, cache=cache)
+    doubtful = cached_moderate(text, settings, guard=report("unsupported", "unsupported"), cache=cache)
+    assert cache.misses == 2 and doubtful.level == "review_required" != plain.level
+    assert (
+        cached_moderate(text, settings, guard=report("unsupported", "unsupported"), cache=cache) == doubtful
+    )
+    cached_moderate(text, settings, guard=report("supported"), cache=cache)
+    cached_moderate(text, settings, project_hosts=("example.org",), cache=cache)
+    assert (cache.hits, cache.misses) == (1, 4)
 
 
 def test_a_second_process_reads_what_the_first_moderated(settings):
