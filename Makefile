@@ -5,13 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium espeak-ng fonts-dejavu-core fonts-noto-core
+APT_PACKAGES := chromium espeak-ng fonts-dejavu-core fonts-noto-core redis-server postgresql
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 
-.PHONY: run test setup system-deps lint bench clean-venv
+.PHONY: run test setup system-deps lint bench clean-venv worker
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,8 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
-# Debian packages: Chromium for browser tests, espeak-ng for voice-over, fonts for video.
+# Debian packages: Chromium for browser tests, espeak-ng for voice-over, fonts for video,
+# redis-server and postgresql for the tests marked `service` (skip them with -m "not service").
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -33,6 +34,10 @@ system-deps:
 run: setup
 	@dpkg -s espeak-ng >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps || echo "warning: Debian packages not installed; voice-over and some fonts are unavailable"
 	$(PY) scripts/serve.py
+
+# A Celery worker for HERALD_QUEUE=celery (needs HERALD_REDIS_URL); the app only submits and watches.
+worker: setup
+	$(PY) -m core worker
 
 test: setup system-deps
 	$(PY) -m pytest

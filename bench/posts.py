@@ -36,11 +36,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from core.posts.pipeline import generate_post  # noqa: E402
-
 from chains.post_checks import post_problems  # noqa: E402
 from chains.providers import FallbackChain, get_provider  # noqa: E402
 from chains.types import HOOK_TYPES, STYLES, Brief, Strategy  # noqa: E402
+from core.posts.pipeline import generate_post  # noqa: E402
 from core.services import build_services  # noqa: E402
 from utils.settings import load_settings  # noqa: E402
 

@@ -30,6 +30,8 @@ COMMAND_MODULES = (
     "agent",
     "recommend",
     "metrics",
+    "jobs",
+    "worker",
 )
 
 

@@ -194,8 +194,8 @@ def submit_version(
     someone else changed the item meanwhile. `also(conn, item_id, version_id, status, reasons)` writes
     a caller's row (a review) inside the same transaction.
     """
+    from core.cache import cached_moderate
     from core.guard.store import save_guard_report
-    from core.moderation import moderate
     from core.moderation.store import record_moderation
     from rag.redact import find_secrets
     from utils.export import plain_post_text
@@ -239,7 +239,7 @@ def submit_version(
         revised = plain_post_text(settled.text)
     final_text = revised or proposal.text
     start = stage("moderation", 0.5)
-    moderation = moderate(
+    moderation = cached_moderate(
         final_text, settings, guard=guard, project_hosts=_project_hosts(project, proposal.data)
     )
     timings["moderation"] = (time.perf_counter() - start) * 1000
@@ -319,15 +319,15 @@ def _check(services: Services, proposal: ProposedVersion, project: ProjectContex
     kept (chains.guard.integrity): the template writer's post from the same passages is checked again
     instead, and when that fails too the item goes to review with the reason.
     """
-    from chains.guard import check_post
     from chains.guard.integrity import settle_revision, template_post
+    from core.cache import cached_check
 
     settings = services.settings
     project_text = "\n".join(f"{d.path}\n{d.text}" for d in project.documents)
 
     def recheck(text: str) -> Any:
-        return check_post(text, project.index, services.embedder(), settings, services.chain(),
-                          project_text=project_text)  # fmt: skip
+        return cached_check(text, project.index, services.embedder(), settings, services.chain(),
+                            project_text=project_text)  # fmt: skip
 
     name = str((proposal.data.get("source") or {}).get("name", ""))
     has_passages = bool(proposal.data.get("passages"))

@@ -53,7 +53,7 @@ class ProviderHealth:
 class ComponentHealth:
     """A model, backend or stage: whether it is usable and why."""
 
-    kind: str  # "embedding" | "moderation" | "guard"
+    kind: str  # "embedding" | "moderation" | "guard" | "jobs"
     name: str
     available: bool
     loaded: bool | None  # None: not something that loads (a rule, a stage)
@@ -119,6 +119,7 @@ def check_health(services: Services, *, load_embedder: bool = False) -> HealthRe
     components = [_embedding(services, load_embedder)]
     components += _moderation(settings)
     components += _guard(services)
+    components += _jobs(services, problems)
     database = _database(services, problems)
     disk = _disk(settings.data_dir)
     if disk.low:
@@ -306,6 +307,17 @@ def _guard(services: Services) -> list[ComponentHealth]:
         return _generic("guard", fn(services.settings, chain))
     except Exception as exc:
         return [ComponentHealth("guard", "guard", False, False, f"stage check failed: {exc}")]
+
+
+def _jobs(services: Services, problems: list[str]) -> list[ComponentHealth]:
+    from core.jobs.health import queue_health
+
+    try:
+        rows, found = queue_health(services.settings, services.store)
+    except Exception as exc:  # the Health page must render whatever is broken
+        return [ComponentHealth("jobs", "job queue", False, None, f"status failed: {exc}")]
+    problems.extend(found)
+    return [ComponentHealth("jobs", name, ok, None, detail) for name, ok, detail in rows]
 
 
 def _database(services: Services, problems: list[str]) -> DatabaseHealth:

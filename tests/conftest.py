@@ -71,3 +71,18 @@ def page(running_app):
         yield pg
         context.close()
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real redis-server on a free localhost port for the whole session (tests marked `service`)."""
+    from tests.services import RedisServer, redis_missing_reason
+
+    reason = redis_missing_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()

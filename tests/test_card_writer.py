@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from core.posts.pipeline import GenerationFailedError, generate_post
 
 from chains.card_writer import NoCardContentError, compose_card_post, effective_hook, opening_line
 from chains.generate import generate_draft
@@ -17,6 +16,7 @@ from chains.post_checks import post_problems
 from chains.providers import FallbackChain
 from chains.template_provider import TemplateProvider
 from chains.types import HOOK_TYPES, STYLES, Brief, Strategy
+from core.posts.pipeline import GenerationFailedError, generate_post
 from core.services import build_services
 from rag.card_types import CardField, ProjectCard, Release
 from rag.types import Passage

@@ -126,6 +126,16 @@ class Settings:
         "auto"  # auto (piper when its voice package is installed, else espeak-ng) | piper | espeak
     )
 
+    # --- job queue and result cache (core/jobs, utils/cache) ---------------
+    queue_backend: str = "inprocess"  # inprocess | celery (needs redis_url)
+    redis_url: str = field(default="", repr=False)  # may carry a password
+    job_heartbeat_s: float = 1.0
+    job_stale_s: float = 30.0
+    job_max_attempts: int = 3
+    job_visibility_s: float = 3600.0
+    worker_concurrency: int = 1
+    cache_ttl_s: int = 7 * 24 * 3600
+
     # --- agent and rewards -------------------------------------------------
     epsilon_start: float = 0.3
     epsilon_end: float = 0.05
@@ -296,6 +306,14 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "HERALD_RENDER_WORKERS": ("render_workers", int),
     "HERALD_VIDEO_RATING_THRESHOLD": ("video_rating_threshold", int),
     "HERALD_VIDEO_VOICE_ENGINE": ("video_voice_engine", _str),
+    "HERALD_QUEUE": ("queue_backend", _str),
+    "HERALD_REDIS_URL": ("redis_url", _str),
+    "HERALD_JOB_HEARTBEAT_S": ("job_heartbeat_s", float),
+    "HERALD_JOB_STALE_S": ("job_stale_s", float),
+    "HERALD_JOB_MAX_ATTEMPTS": ("job_max_attempts", int),
+    "HERALD_JOB_VISIBILITY_S": ("job_visibility_s", float),
+    "HERALD_WORKER_CONCURRENCY": ("worker_concurrency", int),
+    "HERALD_CACHE_TTL_S": ("cache_ttl_s", int),
     "HERALD_EPSILON_START": ("epsilon_start", float),
     "HERALD_EPSILON_END": ("epsilon_end", float),
     "HERALD_EPSILON_DECAY_STEPS": ("epsilon_decay_steps", int),

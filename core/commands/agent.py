@@ -44,6 +44,15 @@ def run(args: Any) -> int:
     agent = Agent.from_store(Store.open(settings.database_path), settings)
     if args.action == "stats":
         result: Any = agent.stats()
+    elif args.action == "train" and settings.queue_backend == "celery":  # a worker trains
+        from core.commands.jobs import watch
+        from core.jobs import job_queue
+        from core.services import build_services
+
+        queue = job_queue(build_services(settings))
+        trained = watch(queue, queue.submit("agent_train", {}), quiet=args.json)
+        print(json.dumps({"action": args.action, **trained}) if args.json else json.dumps(trained))
+        return 0
     elif args.action == "train":
         result = agent.train_now()
     else:

@@ -3,7 +3,8 @@
 `--script FILE` (or `-` for stdin) or `--item ID`; `--out DIR` receives the
 files. With `--json` it prints one JSON object (mp4, srt, thumbnail,
 duration_s, width, height, render_s, notes, ...); otherwise a short summary.
-Bad input (empty script, unreadable file, folder not writable) exits 2.
+Bad input (empty script, unreadable file, folder not writable) exits 2. With
+`HERALD_QUEUE=celery` the render runs on a worker; progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -79,7 +80,15 @@ def run(args: argparse.Namespace) -> int:
     options = VideoOptions(
         aspect=args.aspect, burn_captions=args.burn_captions, voice=args.voice, size=args.size, fps=args.fps
     )
-    result = render_item_video(_services(), source, options, out_dir=out, title=args.title)
+    services = _services()
+    if services.settings.queue_backend == "celery":  # a worker renders; this command submits and watches
+        from core.commands.jobs import watch
+        from core.video.service import VideoResult, job_queue, submit_render
+
+        job_id = submit_render(services, source, options, out_dir=out, title=args.title)
+        result = VideoResult.from_dict(watch(job_queue(services), job_id, quiet=args.json))
+    else:
+        result = render_item_video(services, source, options, out_dir=out, title=args.title)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:

@@ -4,7 +4,8 @@ A video is an item of kind "video" whose versions carry the script (text) and
 the storyboard (data["storyboard"]; see `core/video/items.py`).
 `render_item_video` renders an item, a script or a storyboard to MP4/SRT/PNG
 and registers the files in the `videos` table only after the MP4 is in place.
-`submit_render` runs the same in the background through `core.jobs.JobQueue`.
+`submit_render` runs the same in the background as a job of kind "video"
+(`run_render_job`, registered in `core.jobs`), in-process or on a Celery worker.
 Rating and improved storyboards live in `core/video/ratings.py` and are
 re-exported here, so pages and the CLI import only this module. It draws and
 encodes nothing itself.
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InvalidInputError
-from core.jobs import JobContext, JobQueue
+from core.jobs import JobContext, Queue, job_queue
 from core.services import Services
 from core.store import Version
 from core.video import Storyboard, VideoOptions, produce_video
@@ -52,6 +53,7 @@ __all__ = [
     "save_storyboard",
     "render_item_video",
     "job_queue",
+    "run_render_job",
     "submit_render",
     "render_result",
     "list_videos",
@@ -218,25 +220,10 @@ def list_videos(services: Services, item_id: int | None = None) -> list[VideoRes
 
 
 # --- background jobs ---------------------------------------------------------
-def job_queue(services: Services) -> JobQueue:
-    """The services' job queue (created on first use) with the video handler registered."""
-    queue = services.extras.get("jobs")
-    if queue is None:
-        with services._lock:
-            queue = services.extras.get("jobs")
-            if queue is None:
-                queue = JobQueue(
-                    services.store, workers=services.settings.render_workers, events=services.events
-                )
-                services.extras["jobs"] = queue
-    if JOB_KIND not in queue.handlers:
-        queue.register(JOB_KIND, lambda payload, ctx: _video_job(services, payload, ctx))
-    return queue
-
-
-def _video_job(services: Services, payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
+def run_render_job(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
+    """The "video" job kind: render a stored item (in the app's process or on a worker)."""
     result = render_item_video(
-        services,
+        ctx.services,
         int(payload["item_id"]),
         VideoOptions.from_dict(payload.get("options") or {}),
         out_dir=Path(payload["out_dir"]) if payload.get("out_dir") else None,
@@ -256,9 +243,10 @@ def submit_render(
     title: str = "",
 ) -> str:
     """Queue a render in the background and return the job id (poll `job_queue(s).status`)."""
+    queue: Queue = job_queue(services)
     item_id, _ = _resolve(services, source, options.aspect, title)
     payload = {"item_id": item_id, "options": options.to_dict(), "out_dir": str(out_dir) if out_dir else None}
-    return job_queue(services).submit(JOB_KIND, payload)
+    return queue.submit(JOB_KIND, payload)
 
 
 def render_result(services: Services, job_id: str) -> VideoResult:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.agent import agent_for
 from core.errors import HeraldError
+from core.jobs.kinds import train_agent
 from core.posts.library import rate_item, strategy_report
 from core.services import Services
 
@@ -142,10 +143,15 @@ def render_agent_training(services: Services) -> None:
         f"{estimate.effective_sample_size:.0f})."
     )
     if st.button("Train now", key="train_now", help="Replay every stored reward into a fresh Q-table"):
-        report = agent.train_now()
-        st.success(
-            f"Replayed {report.transitions} rewards over {report.states} contexts in {report.seconds:.2f} s."
-        )
+        try:
+            report = train_agent(services)  # a job: in this process, or on a worker with HERALD_QUEUE=celery
+        except HeraldError as exc:
+            st.error(str(exc))
+        else:
+            st.success(
+                f"Replayed {report['transitions']} rewards over {report['states']} contexts"
+                f" in {report['seconds']:.2f} s."
+            )
     stats = agent.stats()
     if stats.corrupt_rows:
         st.warning(
