@@ -20,6 +20,7 @@ from core.review import latest_moderation, review_history
 from pages.common import get_services
 from pages.components import render_draft, render_exports, render_passages, render_rating, render_refine
 from pages.components.agent import render_agent_panel
+from pages.components.card import render_card
 from pages.components.guard import render_guard_report
 from pages.components.moderation import render_moderation
 
@@ -127,7 +128,17 @@ if view.item.status == "sent_back" and (sent := review_history(services.store, v
 render_draft(view, settings.linkedin_max_chars)
 render_moderation(latest_moderation(services.store, view.item.id))
 
-# --- 5. Passages it was written from ---------------------------------------
+# --- 5. The project card and the passages it was written from ---------------
+if last_result is not None and (edit := render_card(last_result.card)) is not None:
+    with st.spinner("Writing again from the corrected card…"):
+        try:
+            again = generate_post(last_result.source, view.brief, services, card_edit=edit)
+        except HeraldError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[LAST_ITEM] = again.item_id
+            st.session_state[LAST_RESULT] = again
+            st.rerun()
 st.subheader("Written from")
 render_passages(view)
 if last_result is not None and last_result.notes:

@@ -115,3 +115,23 @@ def test_empty_upload_asks_for_files(services):
     _button(at, "Generate").click().run()
     assert not at.exception
     assert any("No files uploaded" in e.value for e in at.error)
+
+
+def test_the_card_shows_its_sources_and_an_unticked_feature_is_left_out(services):
+    at = _app(services)
+    _button(at, "Try: Sample project").click().run()
+    assert not at.exception
+    first = at.session_state["create_last_item_id"]
+    card = at.session_state["create_last_result"].card
+    assert card is not None and card.features
+    sources = [row for frame in at.dataframe for row in frame.value.to_dict("records") if "from" in row]
+    assert any(r["field"] == "name" and r["from"] for r in sources)
+    dropped = card.features[0]
+    at.checkbox(key="card-feature-0").uncheck()
+    next(b for b in at.button if "Write again from this card" in str(b.label)).click().run()
+    assert not at.exception
+    second = at.session_state["create_last_item_id"]
+    assert second != first
+    stored = services.store.versions(second)[0].data["card"]
+    assert f"dropped feature: {dropped.value}" in stored["edits"]
+    assert dropped.value not in [f["value"] for f in stored["features"]]

@@ -11,6 +11,7 @@ diffs and restores; import it from there).
 from core.posts.pipeline import (
     DEMO_SOURCES,
     STEP_LABELS,
+    CardEdit,
     DemoSource,
     ExportResult,
     GenerationFailedError,
@@ -34,6 +35,7 @@ __all__ = [
     "PostResult",
     "PostView",
     "SourceInput",
+    "CardEdit",
     "ExportResult",
     "DemoSource",
     "SourceLoadError",

@@ -37,6 +37,7 @@ __all__ = [
     "PostResult",
     "PostView",
     "SourceInput",
+    "CardEdit",
     "ExportResult",
     "DemoSource",
     "SourceLoadError",
@@ -105,6 +106,14 @@ DEMO_SOURCES: dict[str, DemoSource] = {
     ),
     "herald": DemoSource("herald", "Herald's own checkout", ROOT, exclude=("data/samples/",), name="Herald"),
 }
+
+
+@dataclass(frozen=True)
+class CardEdit:
+    """The creator's corrections to a project card: features to leave out, a corrected tagline."""
+
+    drop_features: tuple[str, ...] = ()
+    tagline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,8 +229,13 @@ def generate_post(
     strategy: Strategy | None = None,
     progress: Progress | None = None,
     created_by: str = "",
+    card_edit: CardEdit | None = None,
 ) -> PostResult:
-    """Load, index, retrieve, write and store one post; one event per step."""
+    """Load, index, retrieve, write and store one post; one event per step.
+
+    `card_edit` applies the creator's corrections to the project card (features unticked, tagline
+    rewritten) before writing; the edits are stored with the version's card.
+    """
     from chains.generate import generate_draft
     from rag.card import build_card
     from rag.index import build_index
@@ -259,6 +273,10 @@ def generate_post(
         embedder = services.embedder()
         index = build_index(loaded, embedder, settings)
         card = build_card(loaded, cache_dir=Path(settings.data_dir) / "index")
+        if card_edit is not None:
+            from rag.card import edit_card
+
+            card = edit_card(card, drop_features=card_edit.drop_features, tagline=card_edit.tagline)
         t.provider = getattr(embedder, "name", type(embedder).__name__)
         t.scores["chunks"] = float(len(getattr(index, "chunks", ()) or ()))
     query = retrieval_query(brief, loaded.name)
@@ -315,7 +333,10 @@ def generate_post(
                 draft.text,
                 "generated",
                 actor=created_by,
-                data={**_version_data(draft, passages, query, loaded, source_id, run_id), "card": card.to_dict()},
+                data={
+                    **_version_data(draft, passages, query, loaded, source_id, run_id),
+                    "card": card.to_dict(),
+                },
                 provider=draft.provider,
             ),
             new_item=NewItem("post", _title(draft, loaded), source_id, created_by),
