@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from chains.types import Brief, Strategy
 from rag.card_types import CardField, ProjectCard
-from rag.phrases import condense, is_prose
+from rag.phrases import condense, is_prose, not_a_feature
 from rag.sections import boilerplate_text
 from rag.types import Passage
 
@@ -238,7 +238,7 @@ def _passage_features(passages: Sequence[Passage], have: set[str], n: int) -> li
             _overlaps(short, h) for h in have
         ):
             continue
-        if short and len(short.split()) >= 3 and is_prose(short) and key not in have:
+        if short and len(short.split()) >= 3 and is_prose(short) and key not in have and not not_a_feature(short):
             have.add(key)
             out.append(short)
         if len(out) >= n:

@@ -27,7 +27,7 @@ from rag.card_types import CARD_FORMAT, CardField, ProjectCard, Release, card_fr
 from rag.doc_blocks import Block, parse_blocks
 from rag.injection import looks_like_instruction
 from rag.manifests import ManifestInfo, parse_manifest
-from rag.phrases import condense, english_share, is_prose, split_sentences
+from rag.phrases import condense, english_share, is_prose, not_a_feature, split_sentences
 from rag.sections import boilerplate_reason, boilerplate_text, section_role
 from rag.types import Document, LoadedSource, Passage
 
@@ -345,6 +345,7 @@ def _features(blocks: list[Block], doc: Document, tagline: CardField | None) -> 
                 or len(short.split()) < 3
                 and ":" not in short
                 or _WEAK_ITEM.match(short)
+                or not_a_feature(short)
             ):
                 continue
             if short.split()[-1].lower() in (

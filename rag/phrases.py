@@ -13,7 +13,7 @@ import re
 
 from rag.injection import looks_like_instruction
 
-__all__ = ["split_sentences", "first_sentence", "condense", "is_prose", "english_share"]
+__all__ = ["split_sentences", "first_sentence", "condense", "is_prose", "english_share", "not_a_feature"]
 
 _ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|incl|no|fig|mr|dr|st)\.$|(?<![\w.])[A-Z]\.$", re.I)
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -107,3 +107,14 @@ def condense(text: str, max_words: int = 14) -> str:
         return ""
     changed_start = not original.startswith(t[:12])
     return t[:1].upper() + t[1:] if changed_start else t
+
+
+# How to get it is not what it does ("Install with pip ..."), and "To effortlessly add ..." is half a sentence.
+_NOT_A_FEATURE = re.compile(
+    r"^(to|so that|in order to)\s|\b(install(ed|ing|ation|s)?|pip|pypi|package manager|repl)\b", re.IGNORECASE
+)
+
+
+def not_a_feature(phrase: str) -> bool:
+    """True for a phrase about getting the project (installing it) or a purpose clause with no subject."""
+    return bool(_NOT_A_FEATURE.search(phrase))
