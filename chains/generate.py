@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from chains.errors import NoPassagesError
 from chains.prompts import SOURCES_CLOSE, SOURCES_OPEN, build_post_request, looks_like_instruction
-from chains.providers import FallbackChain
+from chains.providers import FallbackChain, TokenSink
 from chains.quality import LENGTH_TARGETS, extract_hashtags, linkedin_fold, score_quality
 from chains.sentences import guess_project_name, tokens
 from chains.types import Brief, ChainResult, Draft, Request, Strategy
@@ -189,8 +189,13 @@ def generate_draft(
     project_name: str = "",
     item_id: int | None = None,
     run_id: str | None = None,
+    on_token: TokenSink | None = None,
 ) -> Draft:
-    """Write, clean, trim, tag and score one LinkedIn post from the passages."""
+    """Write, clean, trim, tag and score one LinkedIn post from the passages.
+
+    `on_token` receives the raw text as a streaming provider writes it (see
+    `chains.providers.TokenSink`); the returned `Draft` is the cleaned, checked version.
+    """
     if not passages:
         raise NoPassagesError("No passages to write from: pick a source with a README or docs")
     name = project_name or guess_project_name(passages)
@@ -207,7 +212,9 @@ def generate_draft(
     def check(raw: str) -> str:
         return check_post(clean_output(raw, passages)[0], request, passages, raw=raw)
 
-    result: ChainResult = chain.run(request, check=check, item_id=item_id, run_id=run_id)
+    result: ChainResult = chain.run(
+        request, check=check, item_id=item_id, run_id=run_id, on_token=on_token
+    )
     body, warnings = clean_output(result.completion.text, passages)
     warnings_list = list(warnings)
     for a in result.attempts:

@@ -221,8 +221,12 @@ def generate_post(
     strategy: Strategy | None = None,
     progress: Progress | None = None,
     created_by: str = "",
+    on_token: Callable[[str], None] | None = None,
 ) -> PostResult:
-    """Load, index, retrieve, write and store one post; one event per step."""
+    """Load, index, retrieve, write and store one post; one event per step.
+
+    `on_token` receives the text as a streaming writer produces it (`chains.providers.TokenSink`).
+    """
     from chains.generate import generate_draft
     from rag.index import build_index
     from rag.retrieve import retrieve
@@ -283,7 +287,13 @@ def generate_post(
             t.extra.update(strategy=strategy.key, explored=choice.explored, state=choice.state)
     with step("generate") as t:
         draft = generate_draft(
-            brief, strategy, list(passages), services.chain(), settings, project_name=loaded.name
+            brief,
+            strategy,
+            list(passages),
+            services.chain(),
+            settings,
+            project_name=loaded.name,
+            on_token=on_token,
         )
         t.provider = draft.provider
         t.scores.update(
