@@ -135,9 +135,15 @@ def readmes(n: int) -> list[tuple[str, str]]:
     return out
 
 
-def child_posts(spec: str, n: int, data_dir: str) -> dict:
+def child_posts(spec: str, n: int, data_dir: str, form: str = "skeleton") -> dict:
     """Posts on real READMEs written by one model alone (run in a child process)."""
+    import functools
     from dataclasses import replace
+
+    import chains.generate
+    from chains.prompts import build_post_request
+
+    chains.generate.build_post_request = functools.partial(build_post_request, form=form)  # type: ignore[assignment]
 
     from chains.errors import AllProvidersFailedError
     from chains.generate import generate_draft
@@ -189,7 +195,9 @@ def child_posts(spec: str, n: int, data_dir: str) -> dict:
         row["post_s"] = time.perf_counter() - start
         row["ttft_s"] = times[0] if times else None
         rows.append(row)
-        print(f"    {spec} {name}: {json.dumps({k: v for k, v in row.items() if k != 'text'})}", file=sys.stderr)
+        print(
+            f"    {spec} {name}: {json.dumps({k: v for k, v in row.items() if k != 'text'})}", file=sys.stderr
+        )
     return {"rows": rows, "load_avg": os.getloadavg()[0]}
 
 
@@ -207,13 +215,16 @@ def _ratio(value: float, base: float | None) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--models", default="qwen2.5-coder-0.5b,smollm2-135m")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--readmes", type=int, default=10)
     parser.add_argument("--skip-posts", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--form", default="skeleton", help="post prompt: skeleton (default) or free")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -221,7 +232,7 @@ def main() -> int:
         if kind == "speed":
             result = child_speed(spec, int(rest[0]), args.tokens)
         else:
-            result = child_posts(spec, int(rest[0]), rest[1])
+            result = child_posts(spec, int(rest[0]), rest[1], rest[2])
         print(json.dumps(result))
         return 0
 
@@ -231,8 +242,10 @@ def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if not args.skip_speed:
         print("\nSpeed (post prompt of tests/chains_data, streamed; fresh process per row)")
-        print(f"{'model':<22}{'thr':>4}{'load s':>8}{'RSS MB':>8}{'peak MB':>8}{'prompt':>7}"
-              f"{'TTFT s':>8}{'prompt t/s':>11}{'gen t/s':>9}{'TTFT vs base':>13}{'gen vs base':>12}{'load':>6}")
+        print(
+            f"{'model':<22}{'thr':>4}{'load s':>8}{'RSS MB':>8}{'peak MB':>8}{'prompt':>7}"
+            f"{'TTFT s':>8}{'prompt t/s':>11}{'gen t/s':>9}{'TTFT vs base':>13}{'gen vs base':>12}{'load':>6}"
+        )
         speed: dict[tuple[str, int], dict] = {}
         for n in [int(x) for x in args.threads.split(",")]:
             for model in [BASELINE, *[m for m in models if m != BASELINE]]:
@@ -249,9 +262,12 @@ def main() -> int:
                 f"{r['load_avg']:>6.1f}"
             )
     if not args.skip_posts:
-        print(f"\nPosts on {args.readmes} real READMEs (model alone in the chain, 1 thread, MiniLM index, guard)")
+        print(
+            f"\nPosts on {args.readmes} real READMEs ({args.form} prompt, model alone in the chain, "
+            "1 thread, MiniLM index, guard)"
+        )
         with tempfile.TemporaryDirectory(prefix="herald-bench-") as data_dir:
-            results = {m: _child(["posts", m, str(args.readmes), data_dir]) for m in models}
+            results = {m: _child(["posts", m, str(args.readmes), data_dir, args.form]) for m in models}
         base_share = None
         for model in [BASELINE, *[m for m in models if m != BASELINE]]:
             r = results[model]
@@ -277,7 +293,12 @@ def main() -> int:
                 print(f"      {x['project']:<14}{verdict:<5}{x['post_s']:>6.1f} s  {why}")
             best = next((x for x in rows if x["checks"] and x["guard"]), None)
             if best:
-                print("      sample post (" + best["project"] + "):\n        " + best["text"].replace("\n", "\n        "))
+                print(
+                    "      sample post ("
+                    + best["project"]
+                    + "):\n        "
+                    + best["text"].replace("\n", "\n        ")
+                )
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
     return 0
 

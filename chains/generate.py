@@ -212,9 +212,7 @@ def generate_draft(
     def check(raw: str) -> str:
         return check_post(clean_output(raw, passages)[0], request, passages, raw=raw)
 
-    result: ChainResult = chain.run(
-        request, check=check, item_id=item_id, run_id=run_id, on_token=on_token
-    )
+    result: ChainResult = chain.run(request, check=check, item_id=item_id, run_id=run_id, on_token=on_token)
     body, warnings = clean_output(result.completion.text, passages)
     warnings_list = list(warnings)
     for a in result.attempts:

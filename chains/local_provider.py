@@ -138,7 +138,9 @@ class LocalProvider(Provider):
             raise InvalidOutputError("local model started with code or an echo of the sources; stopped early")
         if stopped == "timeout" and len(text) < 80:
             raise ProviderTimeoutError(f"local model gave no usable text within {self.timeout_s:g}s")
-        return Completion(text=text, model=self.model, tokens_in=prompt_tokens, tokens_out=int(outcome["n_out"]))
+        return Completion(
+            text=text, model=self.model, tokens_in=prompt_tokens, tokens_out=int(outcome["n_out"])
+        )
 
     @staticmethod
     def _count(llm: Any, system: str, user: str) -> int:

@@ -170,7 +170,12 @@ def test_registry_builds_groq_per_model_and_rejects_unknown(settings):
 def test_build_chain_follows_settings_order_and_status(settings):
     chain = build_chain(settings)
     names = [p.name for p in chain.providers]
-    assert names == ["groq"] * len(settings.groq_models) + ["openai_compat", "local", "local_small", "template"]
+    assert names == ["groq"] * len(settings.groq_models) + [
+        "openai_compat",
+        "local",
+        "local_small",
+        "template",
+    ]
     status = chain.status()
     assert all(isinstance(s, ProviderStatus) for s in status)
     by_name = {s.name: s for s in status}

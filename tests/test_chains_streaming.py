@@ -45,7 +45,9 @@ class Sink:
 
 
 def test_streaming_provider_feeds_the_sink_piece_by_piece():
-    fake = FakeProvider(default="tinyqueue keeps jobs in SQLite, so nothing is lost on restart.", streams=True)
+    fake = FakeProvider(
+        default="tinyqueue keeps jobs in SQLite, so nothing is lost on restart.", streams=True
+    )
     sink = Sink()
     result = FallbackChain([fake]).run(REQUEST, on_token=sink)
     assert [p for p, _ in sink.attempts] == ["fake"]
@@ -114,7 +116,13 @@ def test_generate_draft_streams_raw_text_and_returns_the_checked_post(settings):
     fake = FakeProvider(default=raw, streams=True)
     sink = Sink()
     draft = generate_draft(
-        Brief(), Strategy(), passages(), FallbackChain([fake]), settings, project_name="tinyqueue", on_token=sink
+        Brief(),
+        Strategy(),
+        passages(),
+        FallbackChain([fake]),
+        settings,
+        project_name="tinyqueue",
+        on_token=sink,
     )
     assert sink.text() == raw  # shown as written
     assert "Here is the post" not in draft.text and "**" not in draft.text  # then the checked version
@@ -124,8 +132,14 @@ def test_generate_draft_streams_raw_text_and_returns_the_checked_post(settings):
 def test_groq_stream_yields_chunks_and_counts_tokens():
     from langchain_core.messages import AIMessageChunk
 
-    chunks = [AIMessageChunk(content="tiny"), AIMessageChunk(content="queue "), AIMessageChunk(content="rocks")]
-    chunks.append(AIMessageChunk(content="", usage_metadata={"input_tokens": 9, "output_tokens": 3, "total_tokens": 12}))
+    chunks = [
+        AIMessageChunk(content="tiny"),
+        AIMessageChunk(content="queue "),
+        AIMessageChunk(content="rocks"),
+    ]
+    chunks.append(
+        AIMessageChunk(content="", usage_metadata={"input_tokens": 9, "output_tokens": 3, "total_tokens": 12})
+    )
 
     class Chat:
         def stream(self, messages):
@@ -227,7 +241,9 @@ def test_local_small_is_a_second_local_writer(settings):
 def _services(settings, provider: Provider):
     from core.services import build_services
 
-    return build_services(settings, embedder=FakeEmbedder(), chain=FallbackChain([provider, TemplateProvider()]))
+    return build_services(
+        settings, embedder=FakeEmbedder(), chain=FallbackChain([provider, TemplateProvider()])
+    )
 
 
 def test_generate_post_passes_the_sink_through(settings):
