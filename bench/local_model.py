@@ -175,7 +175,12 @@ def child_posts(spec: str, n: int, data_dir: str, form: str = "skeleton") -> dic
         passages = list(retrieve(index, f"{source.name} what it is features install", settings))
         times: list[float] = []
         start = time.perf_counter()
-        on_token = lambda piece, times=times, start=start: times.append(time.perf_counter() - start)  # noqa: E731
+        raw: list[str] = []
+
+        def on_token(piece: str, times=times, start=start, raw=raw) -> None:
+            times.append(time.perf_counter() - start)
+            raw.append(piece)
+
         row: dict = {"project": name}
         try:
             draft = generate_draft(
@@ -194,9 +199,11 @@ def child_posts(spec: str, n: int, data_dir: str, form: str = "skeleton") -> dic
             )
         row["post_s"] = time.perf_counter() - start
         row["ttft_s"] = times[0] if times else None
+        row["raw"] = "".join(raw)
         rows.append(row)
         print(
-            f"    {spec} {name}: {json.dumps({k: v for k, v in row.items() if k != 'text'})}", file=sys.stderr
+            f"    {spec} {name}: {json.dumps({k: v for k, v in row.items() if k not in ('text', 'raw')})}",
+            file=sys.stderr,
         )
     return {"rows": rows, "load_avg": os.getloadavg()[0]}
 
@@ -291,6 +298,8 @@ def main() -> int:
                 why = x.get("reason") or f"guard confidence {x.get('confidence')}"
                 verdict = "pass" if x["checks"] and x["guard"] else "FAIL"
                 print(f"      {x['project']:<14}{verdict:<5}{x['post_s']:>6.1f} s  {why}")
+                if verdict == "FAIL" and x.get("raw"):
+                    print("          wrote: " + " ".join(x["raw"].split())[:160])
             best = next((x for x in rows if x["checks"] and x["guard"]), None)
             if best:
                 print(

@@ -155,12 +155,12 @@ class LocalProvider(Provider):
         pieces: list[str],
         outcome: dict[str, Any],
     ) -> Iterator[str]:
-        """Yield pieces as generated, stopping early on a repetition loop or at the timeout.
+        """Yield pieces as generated, stopping early on a repetition loop or `timeout_s` after the first token.
 
         `pieces` collects the text; `outcome` gets "stopped" (done/junk/loop/timeout) and "n_out".
         """
         n_out = 0
-        start = time.perf_counter()
+        start = 0.0  # the time cap counts from the first token: prompt processing cannot be interrupted
         with _RUN_LOCK:
             stream = llm.create_chat_completion(
                 messages=messages,
@@ -173,6 +173,8 @@ class LocalProvider(Provider):
                 for chunk in stream:
                     delta = chunk["choices"][0].get("delta", {}).get("content") or ""
                     if delta:
+                        if not start:
+                            start = time.perf_counter()
                         pieces.append(delta)
                         n_out += 1
                         outcome["n_out"] = n_out
