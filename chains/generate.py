@@ -133,7 +133,10 @@ def check_post(text: str, request: Request, passages: Sequence[Passage] = (), ra
     if "text" in request.context:  # a rewrite may repeat the text it revises, not the instructions
         instructions = request.system + "\n" + str(request.context.get("instruction", ""))
     else:
-        instructions = request.system + "\n" + request.user.split(SOURCES_OPEN)[0]
+        # the task may come before or after the quoted sources
+        instructions = "\n".join(
+            (request.system, request.user.split(SOURCES_OPEN)[0], request.user.split(SOURCES_CLOSE)[-1])
+        )
     grams = _ngrams(words)
     echoed = grams & _ngrams(re.findall(r"\w+", instructions.lower()))
     if grams and len(echoed) / len(grams) > 0.3:

@@ -29,6 +29,7 @@ __all__ = [
     "post_system_prompt",
     "EXAMPLE_POST",
     "POST_FORMS",
+    "DEFAULT_POST_FORM",
     "build_post_request",
     "build_rewrite_request",
     "build_storyboard_request",
@@ -140,23 +141,48 @@ EXAMPLE_POST = (
     "Get started: pip install acme-clock\n\n"
     "How do you schedule jobs on your servers today?"
 )
-POST_FORMS = ("skeleton", "free")
+POST_FORMS = ("example", "skeleton", "free")
+DEFAULT_POST_FORM = "example"
 
 
-def post_system_prompt(form: str = "skeleton") -> str:
-    """The system prompt for writing a LinkedIn post (`form="skeleton"` adds the worked example)."""
+def post_system_prompt(form: str = DEFAULT_POST_FORM) -> str:
+    """The system prompt for writing a LinkedIn post (`form="example"` adds the worked example)."""
     text = (
         "You write LinkedIn posts about software projects for their creators. "
         + SAFETY_RULES
         + " Output only the post text: plain text, no preamble, no title, no hashtags, no Markdown "
         "(no links, no ** or `), short paragraphs separated by blank lines."
     )
-    if form == "skeleton":
+    if form == "example":
         text += (
             "\n\nExample of the shape, for a different, made-up project (never copy its facts):\n"
             + EXAMPLE_POST
         )
     return text
+
+
+def _fill_in(brief: Brief, strategy: Strategy, name: str) -> list[str]:
+    """A post with blanks to fill: the shape without any example facts to copy."""
+    who = name or "The project"
+    hook = re.sub(r"^Open (with|by) ", "", HOOK_HINTS.get(strategy.hook, HOOK_HINTS["question"])).rstrip(".")
+    item = {"release_notes": "one change", "tutorial": "one step to start"}.get(brief.style, "one feature")
+    return [
+        f"Write a LinkedIn post ({STYLE_HINTS.get(brief.style, STYLE_HINTS['announcement'])}) about {who} "
+        "by filling in this form. Replace every [...] with words from the sources; keep the • bullets; "
+        "write nothing else:",
+        f"[{hook}]",
+        "",
+        f"{who} is [what it is, in the sources' words].",
+        "",
+        f"• [{item}]",
+        f"• [{item}]",
+        f"• [{item}]",
+        "",
+        "Get started: [the install command from the sources]",
+        "",
+        "[one question that invites comments]",
+        "",
+    ]
 
 
 def _skeleton(brief: Brief, strategy: Strategy, name: str) -> list[str]:
@@ -192,17 +218,18 @@ def build_post_request(
     project_name: str = "",
     max_tokens: int = 600,
     temperature: float = 0.4,
-    form: str = "skeleton",
+    form: str = DEFAULT_POST_FORM,
 ) -> Request:
     """The `Request` for one LinkedIn post (chat prompt plus structured context for the template).
 
-    `form="skeleton"` (default) asks for a fixed five-part shape with a worked example, which
-    sub-1B local models follow far better than free writing; `"free"` is the older open brief.
+    `form="example"` (default) asks for a fixed five-part shape shown by a worked example, which
+    sub-1B local models follow far better than free writing; `"skeleton"` gives the same shape as
+    a form with blanks to fill (no example); `"free"` is the older open brief.
     """
     lo, hi = LENGTH_TARGETS.get(strategy.length, LENGTH_TARGETS["medium"])
     about = f"the project {project_name!r}" if project_name else "the project in the sources"
-    if form == "skeleton":
-        lines = _skeleton(brief, strategy, project_name)
+    if form in ("example", "skeleton"):
+        lines = (_skeleton if form == "example" else _fill_in)(brief, strategy, project_name)
         lines.append(
             f"Audience: {brief.audience.replace('_', ' ')}. Tone: {TONE_HINTS.get(strategy.tone, strategy.tone)}. "
             f"Length: {lo}-{hi} characters."
