@@ -95,8 +95,8 @@ def child_speed(spec: str, threads: int, tokens: int) -> dict:
     request = _post_request()
     messages = [{"role": "system", "content": request.system}, {"role": "user", "content": request.user}]
     prompt_tokens = len(llm.tokenize((request.system + "\n" + request.user).encode()))
-    start = time.perf_counter()
-    first = 0.0
+    start, cpu_start = time.perf_counter(), time.process_time()
+    first = first_cpu = 0.0
     n_out = 0
     for chunk in llm.create_chat_completion(
         messages=messages, max_tokens=tokens, temperature=0.4, repeat_penalty=1.15, stream=True
@@ -104,8 +104,8 @@ def child_speed(spec: str, threads: int, tokens: int) -> dict:
         if chunk["choices"][0].get("delta", {}).get("content"):
             n_out += 1
             if not first:
-                first = time.perf_counter() - start
-    total = time.perf_counter() - start
+                first, first_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    total, total_cpu = time.perf_counter() - start, time.process_time() - cpu_start
     _, peak = _rss_mb()
     return {
         "load_s": load_s,
@@ -116,6 +116,9 @@ def child_speed(spec: str, threads: int, tokens: int) -> dict:
         "prompt_tps": prompt_tokens / first if first else 0.0,
         "gen_tps": (n_out - 1) / (total - first) if n_out > 1 and total > first else 0.0,
         "gen_tokens": n_out,
+        # CPU seconds of this process: what the same work takes on an otherwise idle core
+        "ttft_cpu_s": first_cpu,
+        "gen_tps_cpu": (n_out - 1) / (total_cpu - first_cpu) if n_out > 1 and total_cpu > first_cpu else 0.0,
         "load_avg": os.getloadavg()[0],
     }
 
@@ -182,13 +185,17 @@ def child_posts(spec: str, n: int, data_dir: str, form: str = "skeleton") -> dic
             raw.append(piece)
 
         row: dict = {"project": name}
+        cpu_start = time.process_time()
         try:
             draft = generate_draft(
                 brief, Strategy(), passages, chain, settings, project_name=source.name, on_token=on_token
             )
         except AllProvidersFailedError as exc:
             row.update(checks=False, guard=False, reason=exc.attempts[-1].error[:120] if exc.attempts else "")
-        else:
+        # writing time only (the guard's is apart): wall clock, and CPU seconds on the one llama.cpp thread
+        row["post_s"] = time.perf_counter() - start
+        row["post_cpu_s"] = time.process_time() - cpu_start
+        if row.get("checks") is not False:
             project_text = "\n".join(d.text for d in source.documents)
             report = check_post(draft.text, index, embedder, settings, None, project_text=project_text)
             row.update(
@@ -197,7 +204,6 @@ def child_posts(spec: str, n: int, data_dir: str, form: str = "skeleton") -> dic
                 confidence=round(report.confidence, 2),
                 text=draft.text,
             )
-        row["post_s"] = time.perf_counter() - start
         row["ttft_s"] = times[0] if times else None
         row["raw"] = "".join(raw)
         rows.append(row)
@@ -211,7 +217,7 @@ def child_posts(spec: str, n: int, data_dir: str, form: str = "skeleton") -> dic
 def _child(args: list[str]) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *args]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    sys.stderr.write(out.stderr[-4000:] if out.returncode else "")
+    sys.stderr.write(out.stderr[-20000:])
     if out.returncode:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -244,18 +250,18 @@ def main() -> int:
         return 0
 
     models = [m.strip() for m in args.models.split(",") if m.strip()]
-    if BASELINE not in models:
-        models.append(BASELINE)
+    speed_models = models if BASELINE in models else [*models, BASELINE]
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if not args.skip_speed:
         print("\nSpeed (post prompt of tests/chains_data, streamed; fresh process per row)")
         print(
             f"{'model':<22}{'thr':>4}{'load s':>8}{'RSS MB':>8}{'peak MB':>8}{'prompt':>7}"
             f"{'TTFT s':>8}{'prompt t/s':>11}{'gen t/s':>9}{'TTFT vs base':>13}{'gen vs base':>12}{'load':>6}"
+            f"{'TTFT cpu s':>11}{'gen t/cpu s':>12}"
         )
         speed: dict[tuple[str, int], dict] = {}
         for n in [int(x) for x in args.threads.split(",")]:
-            for model in [BASELINE, *[m for m in models if m != BASELINE]]:
+            for model in [BASELINE, *[m for m in speed_models if m != BASELINE]]:
                 speed[(model, n)] = _child(["speed", model, str(n)])
         for (model, n), r in speed.items():
             if "error" in r:
@@ -266,7 +272,7 @@ def main() -> int:
                 f"{Path(model).stem[:21]:<22}{n:>4}{r['load_s']:>8.1f}{r['rss_mb']:>8.0f}{r['peak_mb']:>8.0f}"
                 f"{r['prompt_tokens']:>7}{r['ttft_s']:>8.2f}{r['prompt_tps']:>11.0f}{r['gen_tps']:>9.1f}"
                 f"{_ratio(r['ttft_s'], base.get('ttft_s')):>13}{_ratio(r['gen_tps'], base.get('gen_tps')):>12}"
-                f"{r['load_avg']:>6.1f}"
+                f"{r['load_avg']:>6.1f}{r['ttft_cpu_s']:>11.2f}{r['gen_tps_cpu']:>12.1f}"
             )
     if not args.skip_posts:
         print(
@@ -276,7 +282,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="herald-bench-") as data_dir:
             results = {m: _child(["posts", m, str(args.readmes), data_dir, args.form]) for m in models}
         base_share = None
-        for model in [BASELINE, *[m for m in models if m != BASELINE]]:
+        for model in sorted(models, key=lambda m: m != BASELINE):
             r = results[model]
             if "error" in r:
                 print(f"  {model}: failed: {r['error'][:120]}")
@@ -285,19 +291,22 @@ def main() -> int:
             checks = sum(x["checks"] for x in rows) / len(rows)
             both = sum(x["checks"] and x["guard"] for x in rows) / len(rows)
             post_s = statistics.median(x["post_s"] for x in rows)
+            post_cpu = statistics.median(x["post_cpu_s"] for x in rows)
             ttfts = [x["ttft_s"] for x in rows if x["ttft_s"] is not None]
             if model == BASELINE:
                 base_share = both
             print(
                 f"  {Path(model).stem:<22} checks {checks:.0%}, checks+guard {both:.0%} "
-                f"(baseline {base_share:.0%}) · median post {post_s:.1f} s · "
+                f"(baseline {'-' if base_share is None else format(base_share, '.0%')}) · median post {post_s:.1f} s ({post_cpu:.1f} CPU s) · "
                 f"median first token {statistics.median(ttfts) if ttfts else float('nan'):.1f} s · "
                 f"load avg {r['load_avg']:.1f}"
             )
             for x in rows:
                 why = x.get("reason") or f"guard confidence {x.get('confidence')}"
                 verdict = "pass" if x["checks"] and x["guard"] else "FAIL"
-                print(f"      {x['project']:<14}{verdict:<5}{x['post_s']:>6.1f} s  {why}")
+                print(
+                    f"      {x['project']:<14}{verdict:<5}{x['post_s']:>6.1f} s {x['post_cpu_s']:>6.1f} CPU s  {why}"
+                )
                 if verdict == "FAIL" and x.get("raw"):
                     print("          wrote: " + " ".join(x["raw"].split())[:160])
             best = next((x for x in rows if x["checks"] and x["guard"]), None)
