@@ -19,7 +19,7 @@ from chains.card_writer import effective_hook
 from chains.errors import NoPassagesError
 from chains.hashtags import card_hashtags
 from chains.prompts import SOURCES_CLOSE, SOURCES_OPEN, build_post_request, looks_like_instruction
-from chains.providers import FallbackChain
+from chains.providers import FallbackChain, TokenSink
 from chains.quality import LENGTH_TARGETS, extract_hashtags, linkedin_fold, quality_report, score_quality
 from chains.sentences import guess_project_name, tokens
 from chains.types import Brief, ChainResult, Draft, Request, Strategy
@@ -138,7 +138,10 @@ def check_post(text: str, request: Request, passages: Sequence[Passage] = (), ra
     if "text" in request.context:  # a rewrite may repeat the text it revises, not the instructions
         instructions = request.system + "\n" + str(request.context.get("instruction", ""))
     else:
-        instructions = request.system + "\n" + request.user.split(SOURCES_OPEN)[0]
+        # the task may come before or after the quoted sources
+        instructions = "\n".join(
+            (request.system, request.user.split(SOURCES_OPEN)[0], request.user.split(SOURCES_CLOSE)[-1])
+        )
     grams = _ngrams(words)
     echoed = grams & _ngrams(re.findall(r"\w+", instructions.lower()))
     if grams and len(echoed) / len(grams) > 0.3:
@@ -195,11 +198,14 @@ def generate_draft(
     item_id: int | None = None,
     run_id: str | None = None,
     card: ProjectCard | None = None,
+    on_token: TokenSink | None = None,
 ) -> Draft:
     """Write, clean, trim, tag and score one LinkedIn post from the passages (and the project card).
 
     With a `card`, the writers write from it (the template composes the post from it, LLM prompts
-    quote it), hashtags come from it, and its values count as sources for the checks.
+    quote it), hashtags come from it, and its values count as sources for the checks. `on_token`
+    receives the raw text as a streaming provider writes it (see `chains.providers.TokenSink`); the
+    returned `Draft` is the cleaned, checked version.
     """
     if not passages:
         raise NoPassagesError("No passages to write from: pick a source with a README or docs")
@@ -224,7 +230,7 @@ def generate_draft(
     def check(raw: str) -> str:
         return check_post(plain(raw)[0], request, sources, raw=raw)
 
-    result: ChainResult = chain.run(request, check=check, item_id=item_id, run_id=run_id)
+    result: ChainResult = chain.run(request, check=check, item_id=item_id, run_id=run_id, on_token=on_token)
     body, warnings = plain(result.completion.text)
     warnings_list = list(warnings)
     if card is not None and result.provider == "template":

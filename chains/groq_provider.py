@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 from chains.errors import NeedsKeyError, ProviderError, ProviderTimeoutError
@@ -19,7 +20,7 @@ from chains.types import Completion, Request
 if TYPE_CHECKING:
     from utils.settings import Settings
 
-__all__ = ["GroqProvider", "groq_providers", "chat_messages", "completion_from_message"]
+__all__ = ["GroqProvider", "groq_providers", "chat_messages", "completion_from_message", "stream_chunks"]
 
 NO_KEY = "No API key for groq: set GROQ_API_KEY"
 
@@ -47,6 +48,21 @@ def completion_from_message(message: Any, model: str) -> Completion:
     )
 
 
+def stream_chunks(chunks: Iterable[Any], model: str) -> Generator[str, None, Completion]:
+    """Yield the text of LangChain message chunks; return the whole `Completion` (with usage if reported)."""
+    pieces: list[str] = []
+    tokens_in = tokens_out = 0
+    for chunk in chunks:
+        content = chunk.content if isinstance(chunk.content, str) else str(chunk.content or "")
+        usage = getattr(chunk, "usage_metadata", None) or {}
+        tokens_in += int(usage.get("input_tokens", 0) or 0)
+        tokens_out += int(usage.get("output_tokens", 0) or 0)
+        if content:
+            pieces.append(content)
+            yield content
+    return Completion("".join(pieces), model, tokens_in, tokens_out or len(pieces))
+
+
 def _is_timeout(exc: BaseException) -> bool:
     return "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower()
 
@@ -55,6 +71,7 @@ class GroqProvider(Provider):
     """One Groq model; needs `GROQ_API_KEY`."""
 
     name = "groq"
+    streams = True
 
     def __init__(self, model: str, api_key: str, timeout_s: float = 30.0, base_url: str | None = None):
         self.model = model
@@ -99,6 +116,17 @@ class GroqProvider(Provider):
                 raise ProviderTimeoutError(f"groq/{self.model} timed out after {self._timeout_s:g}s") from exc
             raise ProviderError(f"groq/{self.model}: {type(exc).__name__}: {exc}") from exc
         return completion_from_message(message, self.model)
+
+    def stream(self, request: Request) -> Generator[str, None, Completion]:
+        """Yield the Groq model's answer as it arrives (same errors as `generate`)."""
+        if not self._api_key:
+            raise NeedsKeyError(NO_KEY)
+        try:
+            return (yield from stream_chunks(self._chat(request).stream(chat_messages(request)), self.model))
+        except Exception as exc:
+            if _is_timeout(exc):
+                raise ProviderTimeoutError(f"groq/{self.model} timed out after {self._timeout_s:g}s") from exc
+            raise ProviderError(f"groq/{self.model}: {type(exc).__name__}: {exc}") from exc
 
 
 def groq_providers(settings: Settings) -> list[Provider]:

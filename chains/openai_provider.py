@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from chains.errors import ProviderError, ProviderTimeoutError, ProviderUnavailableError
-from chains.groq_provider import chat_messages, completion_from_message
+from chains.groq_provider import chat_messages, completion_from_message, stream_chunks
 from chains.providers import Provider, register_provider
 from chains.types import Completion, Request
 
@@ -28,6 +29,7 @@ class OpenAICompatProvider(Provider):
     """One model on an OpenAI-compatible server."""
 
     name = "openai_compat"
+    streams = True
 
     def __init__(self, base_url: str, model: str, api_key: str = "", timeout_s: float = 30.0):
         self.base_url = base_url
@@ -72,13 +74,25 @@ class OpenAICompatProvider(Provider):
         try:
             message = self._chat(request).invoke(chat_messages(request))
         except Exception as exc:
-            kind = type(exc).__name__
-            if "timeout" in kind.lower():
-                raise ProviderTimeoutError(f"{self.base_url} did not answer in {self._timeout_s:g}s") from exc
-            if "connection" in kind.lower():
-                raise ProviderError(f"cannot reach {self.base_url}: is the server running?") from exc
-            raise ProviderError(f"{self.base_url}: {kind}: {exc}") from exc
+            raise self._error(exc) from exc
         return completion_from_message(message, self.model)
+
+    def stream(self, request: Request) -> Generator[str, None, Completion]:
+        """Yield the server's answer as it arrives (same errors as `generate`)."""
+        if not self.base_url:
+            raise ProviderUnavailableError("not configured: set HERALD_OPENAI_BASE_URL")
+        try:
+            return (yield from stream_chunks(self._chat(request).stream(chat_messages(request)), self.model))
+        except Exception as exc:
+            raise self._error(exc) from exc
+
+    def _error(self, exc: Exception) -> ProviderError:
+        kind = type(exc).__name__
+        if "timeout" in kind.lower():
+            return ProviderTimeoutError(f"{self.base_url} did not answer in {self._timeout_s:g}s")
+        if "connection" in kind.lower():
+            return ProviderError(f"cannot reach {self.base_url}: is the server running?")
+        return ProviderError(f"{self.base_url}: {kind}: {exc}")
 
 
 def openai_providers(settings: Settings) -> list[Provider]:

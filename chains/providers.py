@@ -1,7 +1,7 @@
 """The writing-provider interface, its registry, and the fallback chain.
 
 A `Provider` answers one `Request` with one `Completion`. A registry maps a
-provider name ("groq", "openai_compat", "local", "template") to a factory
+provider name ("groq", "openai_compat", "local", "local_small", "template") to a factory
 `(settings) -> list[Provider]`; `build_chain` turns `settings.providers` into a
 `FallbackChain` that tries each provider in order and records every attempt.
 Vendor SDKs are imported only inside their adapters, lazily. This module does
@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ __all__ = [
     "ProviderStatus",
     "ProviderFactory",
     "OutputCheck",
+    "TokenSink",
     "FallbackChain",
     "register_provider",
     "get_provider",
@@ -47,16 +48,22 @@ _BUILTIN_MODULES = {
     "groq": "chains.groq_provider",
     "openai_compat": "chains.openai_provider",
     "local": "chains.local_provider",
+    "local_small": "chains.local_provider",
     "template": "chains.template_provider",
 }
 _SECRET_RE = re.compile(r"(gsk_|sk-)[A-Za-z0-9_\-]{8,}")
 
 
 class Provider:
-    """A writing backend: `available()` is a cheap local check, `generate()` does the work."""
+    """A writing backend: `available()` is a cheap local check, `generate()` does the work.
+
+    `stream()` yields the answer in pieces as it is written; providers that really
+    stream (LLMs) set `streams = True`. The default yields `generate()`'s text at once.
+    """
 
     name: str = "provider"
     model: str = ""
+    streams: bool = False
 
     def available(self) -> tuple[bool, str]:
         """(usable now, reason) without touching the network."""
@@ -70,6 +77,12 @@ class Provider:
         """Answer one request or raise (the chain records the error and moves on)."""
         raise NotImplementedError
 
+    def stream(self, request: Request) -> Generator[str, None, Completion | None]:
+        """Yield the answer in pieces; the generator may return the `Completion` (tokens, model)."""
+        completion = self.generate(request)
+        yield completion.text
+        return completion
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, model={self.model!r})"
 
@@ -77,6 +90,37 @@ class Provider:
 ProviderFactory = Callable[["Settings"], list[Provider]]
 # Returns "" when a completion is acceptable, else the reason it is not.
 OutputCheck = Callable[[str], str]
+# Receives each piece of text as a streaming provider writes it. When the object also has a
+# `restart(provider: str)` method, the chain calls it before each streaming attempt, so a
+# display can clear the text of an attempt that failed.
+TokenSink = Callable[[str], None]
+
+
+def _run_stream(provider: Provider, request: Request, on_token: TokenSink) -> Completion:
+    """Drive `provider.stream`, feeding `on_token`; the `Completion` it returns or one built from the text."""
+    restart = getattr(on_token, "restart", None)
+    if callable(restart):
+        restart(provider.name)
+    pieces: list[str] = []
+    iterator = provider.stream(request)
+    try:
+        while True:
+            try:
+                piece = next(iterator)
+            except StopIteration as stop:
+                done = stop.value
+                break
+            if piece:
+                pieces.append(piece)
+                on_token(piece)
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()  # a sink that raised must not leave the provider's generator (and its locks) open
+    text = "".join(pieces)
+    if isinstance(done, Completion):
+        return done if done.text == text else Completion(text, done.model, done.tokens_in, done.tokens_out)
+    return Completion(text=text, model=provider.model, tokens_out=len(pieces))
 
 
 @dataclass(frozen=True)
@@ -151,13 +195,16 @@ class FallbackChain:
         check: OutputCheck | None = None,
         item_id: int | None = None,
         run_id: str | None = None,
+        on_token: TokenSink | None = None,
     ) -> ChainResult:
         """First acceptable completion; raises `AllProvidersFailedError` with every attempt.
 
         Providers that do not support `request.task` are passed over silently;
         unavailable ones are recorded as skipped attempts. `check(text)` returns
         a reason to reject an answer (empty text is always rejected). `item_id` and
-        `run_id` are copied into each `provider_attempt` event.
+        `run_id` are copied into each `provider_attempt` event. With `on_token`,
+        providers that stream (`Provider.streams`) hand it their text as it is written;
+        the check still runs on the whole answer.
         """
         attempts: list[Attempt] = []
         for provider in self.providers:
@@ -175,7 +222,10 @@ class FallbackChain:
             start = time.perf_counter()
             completion = None
             try:
-                completion = provider.generate(request)
+                if on_token is not None and provider.streams:
+                    completion = _run_stream(provider, request, on_token)
+                else:
+                    completion = provider.generate(request)
                 problem = "" if completion.text.strip() else "empty output"
                 if not problem and check is not None:
                     problem = check(completion.text)

@@ -18,7 +18,14 @@ from core.guard.store import guard_report_for
 from core.posts.pipeline import DEMO_SOURCES, SourceInput, generate_post, load_post
 from core.review import latest_moderation, review_history
 from pages.common import get_services
-from pages.components import render_draft, render_exports, render_passages, render_rating, render_refine
+from pages.components import (
+    LiveDraft,
+    render_draft,
+    render_exports,
+    render_passages,
+    render_rating,
+    render_refine,
+)
 from pages.components.agent import render_agent_panel
 from pages.components.card import render_card
 from pages.components.guard import render_guard_report
@@ -95,12 +102,15 @@ if st.button("Generate", type="primary", key="generate") or demo_clicked:
             if fraction < 1:
                 st.write(f"{label}…")
 
+        live = LiveDraft()  # a model that streams shows its text here as it writes
         try:
-            result = generate_post(source, brief, services, progress=_progress)
+            result = generate_post(source, brief, services, progress=_progress, on_token=live)
         except HeraldError as exc:
+            live.flush()
             status.update(label="Could not generate a post", state="error", expanded=True)
             st.error(str(exc))
         else:
+            live.flush()
             total_s = sum(result.timings.values()) / 1000
             status.update(label=f"Draft ready in {total_s:.1f} s", state="complete", expanded=False)
             st.session_state[LAST_ITEM] = result.item_id

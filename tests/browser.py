@@ -56,6 +56,8 @@ def start_app(data_dir: Path, log_dir: Path, extra_env: dict[str, str] | None = 
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        # the local models have their own slow tests; a browser test must not wait minutes on them
+        "HERALD_PROVIDERS": "groq,openai_compat,template",
         **(extra_env or {}),
     }
     for key in ("GROQ_API_KEY", "HERALD_OPENAI_BASE_URL", "GITHUB_TOKEN"):

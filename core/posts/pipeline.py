@@ -230,11 +230,13 @@ def generate_post(
     progress: Progress | None = None,
     created_by: str = "",
     card_edit: CardEdit | None = None,
+    on_token: Callable[[str], None] | None = None,
 ) -> PostResult:
     """Load, index, retrieve, write and store one post; one event per step.
 
     `card_edit` applies the creator's corrections to the project card (features unticked, tagline
-    rewritten) before writing; the edits are stored with the version's card.
+    rewritten) before writing; the edits are stored with the version's card. `on_token` receives the
+    text as a streaming writer produces it (`chains.providers.TokenSink`).
     """
     from chains.generate import generate_draft
     from rag.card import build_card
@@ -309,7 +311,14 @@ def generate_post(
             t.extra.update(strategy=strategy.key, explored=choice.explored, state=choice.state)
     with step("generate") as t:
         draft = generate_draft(
-            brief, strategy, list(passages), services.chain(), settings, project_name=loaded.name, card=card
+            brief,
+            strategy,
+            list(passages),
+            services.chain(),
+            settings,
+            project_name=loaded.name,
+            card=card,
+            on_token=on_token,
         )
         t.provider = draft.provider
         t.scores.update(

@@ -1,6 +1,7 @@
 """Render helpers shared by pages (Streamlit-side only); pages import what is named here."""
 
 from pages.components.post import (
+    LiveDraft,
     render_draft,
     render_exports,
     render_passages,
@@ -8,4 +9,4 @@ from pages.components.post import (
     render_refine,
 )
 
-__all__ = ["render_draft", "render_exports", "render_passages", "render_rating", "render_refine"]
+__all__ = ["LiveDraft", "render_draft", "render_exports", "render_passages", "render_rating", "render_refine"]

@@ -8,6 +8,8 @@ turning `HeraldError`s into `st.error`. No SQL, prompts or SDK calls here.
 from __future__ import annotations
 
 import re
+import time
+from typing import Any
 
 import streamlit as st
 
@@ -16,7 +18,14 @@ from core.posts.pipeline import PostView, build_export, rate_version, record_exp
 from core.services import Services
 from utils.export import EXPORT_FORMATS
 
-__all__ = ["render_draft", "render_passages", "render_exports", "render_rating", "render_refine"]
+__all__ = [
+    "LiveDraft",
+    "render_draft",
+    "render_passages",
+    "render_exports",
+    "render_rating",
+    "render_refine",
+]
 
 EXPORT_LABELS = {
     "linkedin": "LinkedIn text",
@@ -26,6 +35,46 @@ EXPORT_LABELS = {
     "csv": "CSV",
 }
 STAR_LABELS = {1: "★", 2: "★★", 3: "★★★", 4: "★★★★", 5: "★★★★★"}
+
+
+class LiveDraft:
+    """A token sink for `generate_post(on_token=...)`: shows a model's text as it is written.
+
+    Updates one `st.empty()` slot at most every `interval_s` (each update is a message to the
+    browser); `restart(provider)` clears it when the chain moves on to another provider, and
+    `flush()` draws the last pieces. The checked post is rendered separately once stored.
+    """
+
+    def __init__(self, container: Any = None, interval_s: float = 0.08):
+        self._slot = (container or st).empty()
+        self._interval_s = interval_s
+        self._last = 0.0
+        self.text = ""
+        self.provider = ""
+        self.pieces = 0
+
+    def restart(self, provider: str) -> None:
+        """A new streaming attempt by `provider` starts: forget the previous attempt's text."""
+        self.provider, self.text, self.pieces = provider, "", 0
+        self._slot.empty()
+
+    def __call__(self, piece: str) -> None:
+        self.text += piece
+        self.pieces += 1
+        now = time.monotonic()
+        if now - self._last >= self._interval_s:
+            self._last = now
+            self._draw()
+
+    def flush(self) -> None:
+        """Draw everything received so far (call once generation has finished)."""
+        if self.text:
+            self._draw()
+
+    def _draw(self) -> None:
+        with self._slot.container():
+            st.caption(f"Live draft from {self.provider or 'the model'} (as written, before the checks)")
+            st.text(self.text)
 
 
 def render_draft(view: PostView, max_chars: int = 3000) -> None:
