@@ -17,6 +17,7 @@ import numpy as np
 
 from chains.guard.claims import ClaimSpan, extract_claims
 from chains.guard.evidence import EmbeddingCache, InlinePool, find_conflict, make_pool, top_evidence
+from chains.guard.facts import ProjectFacts, project_facts
 from chains.guard.nli import nli_available
 from chains.guard.report import Claim, GuardReport, Stage
 from chains.guard.rewrite import apply_revisions, can_rewrite, rewrite_claim
@@ -72,7 +73,13 @@ def _stages(settings: Any, chain: Any) -> tuple[Stage, ...]:
 
 
 def _check_span(
-    span: ClaimSpan, pool: Any, project: ProjectText, settings: Any, chain: Any, use_judge: bool
+    span: ClaimSpan,
+    pool: Any,
+    project: ProjectText,
+    settings: Any,
+    chain: Any,
+    use_judge: bool,
+    facts: ProjectFacts | None = None,
 ) -> Claim:
     sents = split_sentences(span.check_text) or [span.check_text]
     vecs = pool.embed(sents)
@@ -88,9 +95,14 @@ def _check_span(
         chain=chain,
         use_judge=use_judge,
         evidence_texts=[e.text for e in evidence],
+        facts=facts,
     )
+    if decision.checks and decision.stage in ("specifics", "facts"):
+        # a failed check's own sentence (where the project says otherwise) leads the evidence
+        own = [c.evidence for c in decision.checks if c.verdict == "unsupported" and c.evidence is not None]
+        evidence = list(dict.fromkeys(own + list(evidence)))[: max(len(evidence), 1)]
     conflict = find_conflict(evidence)
-    if conflict and decision.stage != "specifics":
+    if conflict and decision.stage not in ("specifics", "facts"):
         return Claim(
             span.text,
             span.start,
@@ -102,6 +114,7 @@ def _check_span(
             conflict + "; a person must decide",
             None,
             "evidence",
+            decision.checks,
         )
     return Claim(
         span.text,
@@ -114,6 +127,7 @@ def _check_span(
         decision.reason,
         None,
         decision.stage,
+        decision.checks,
     )
 
 
@@ -141,6 +155,7 @@ def check_post(
         )
     pool = make_pool(index_or_search, embedder, project_text, getattr(settings, "data_dir", None))
     project = ProjectText(pool.project_text or project_text)
+    facts = project_facts(pool.documents) if getattr(pool, "documents", None) else None
     notes: list[str] = []
     if project.empty:
         notes.append(
@@ -175,7 +190,7 @@ def check_post(
                 )
             )
             continue
-        claims.append(_check_span(span, pool, project, settings, chain, use_judge))
+        claims.append(_check_span(span, pool, project, settings, chain, use_judge, facts))
     final, dropped = [], []
     started = time.perf_counter()
     for c in claims:
@@ -188,7 +203,7 @@ def check_post(
             if not candidate:
                 return "empty rewrite"
             span = ClaimSpan(candidate, 0, len(candidate), candidate, True, "fact")
-            rechecks[candidate] = _check_span(span, pool, project, settings, None, False)
+            rechecks[candidate] = _check_span(span, pool, project, settings, None, False, facts)
             verdict = rechecks[candidate]
             return (
                 ""
@@ -272,6 +287,9 @@ def verify_claims(rows: list[tuple[str, str]], embedder: Any, settings: Any) -> 
             continue
         vecs = pool.embed(sents)
         view, _ = pool.view_for(sents)
-        d = decide(sents, vecs, view, projects[source], check_text=claim, band=settings.guard_judge_band)
+        facts = project_facts(pool.documents) if pool.documents else None
+        d = decide(
+            sents, vecs, view, projects[source], check_text=claim, band=settings.guard_judge_band, facts=facts
+        )
         out.append((round(float(d.score), 4), d.verdict))
     return out
