@@ -44,22 +44,24 @@ PROJECTS = HERE / "projects"
 OUT = HERE / "software_set.jsonl"
 SITE = ROOT / ".venv" / "lib" / "python3.11" / "site-packages"
 PYTHON_PACKAGES = (
-    "requests",
     "pydantic",
-    "sqlite_utils",
-    "ruff",
-    "pytest",
-    "plotly",
-    "moviepy",
     "fonttools",
-    "tenacity",
-    "httpx",
-    "click",
-    "rich",
+    "watchdog",
     "tqdm",
-    "jinja2",
-    "faiss_cpu",
-    "imageio_ffmpeg",
+    "orjson",
+    "python_dotenv",
+    "diskcache",
+    "ruff",
+    "rich",
+    "typer",
+    "sqlite_utils",
+    "httpx",
+    "urllib3",
+    "uvicorn",
+    "moviepy",
+    "websockets",
+    "attrs",
+    "xxhash",
 )
 OTHER = {
     "ripgrep": ("rust", "ripgrep"),
@@ -69,6 +71,7 @@ OTHER = {
     "gson": ("java", "Gson"),
     "sinatra": ("ruby", "Sinatra"),
 }
+MAX_README = 30_000  # characters of a copied README kept
 PER_PROJECT = 10  # picked sentences per project (each gives a paraphrase)
 
 # ---------------------------------------------------------------- copying METADATA
@@ -99,7 +102,10 @@ def copy_python(names: tuple[str, ...]) -> list[str]:
         name = fields.get("Name", [pkg])[0].lower()
         folder = PROJECTS / name
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "README.md").write_text(body.strip() + "\n", encoding="utf-8")
+        body = body.strip()
+        if len(body) > MAX_README:  # keep fixtures small: cut at a line boundary (changelogs mostly)
+            body = body[: body.rfind("\n", 0, MAX_README)].rstrip()
+        (folder / "README.md").write_text(body + "\n", encoding="utf-8")
         card = [f"# {fields.get('Name', [pkg])[0]} package card", ""]
         for key in ("Version", "Summary", "Author", "Author-email", "Maintainer", "License", "License-Expression",
                     "Requires-Python", "Home-page"):
@@ -140,7 +146,7 @@ def prose(text: str) -> str:
         s2 = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", line)
         s2 = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", s2)
         s2 = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", s2)
-        s2 = s2.replace("**", "").replace("__", "")
+        s2 = s2.replace("**", "")
         out.append(s2)
     return "\n".join(out)
 

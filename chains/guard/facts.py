@@ -193,6 +193,7 @@ _SUPERLATIVE = re.compile(
     r"(?:number|no\.?)\s*(?:one|1)\b|#1\b|industry[- ]standard|best[- ]in[- ]class|state[- ]of[- ]the[- ]art|"
     r"unmatched|unrivall?ed|unbeatable|fastest|most popular|most widely used|de facto standard|"
     r"blazing(?:ly)?[- ]fast|lightning[- ]fast|award[- ]winning|battle[- ]tested|"
+    r"(?:thousands|millions|hundreds|dozens)\s+of\s+(?:companies|developers|teams|users|organi[sz]ations|enterprises)|"
     r"(?:used|trusted|relied\s+(?:up)?on|adopted|loved|backed|endorsed|recommended|chosen)\s+by\s+"
     r"(?:\w+\s+){0,3}?(?:millions|thousands|hundreds|many|most|companies|teams|developers|enterprises|"
     r"[A-Z][\w&.-]+)|in production at\s+[A-Z][\w&.-]+|powers\s+(?:\w+\s+){0,2}(?:millions|thousands|[A-Z][\w.-]+))",
@@ -409,8 +410,28 @@ def _spec_check(spec: Specific, facts: ProjectFacts, near: set[str]) -> FactChec
     if not facts.text.contains(spec):
         return FactCheck(spec.kind, spec.text, "unsupported", f"the project never mentions {spec.kind} {spec.text!r}")
     needle = spec.norm if spec.kind != "handle" else f"@{spec.norm}"
-    where = facts.locate(needle, near) or facts.locate(spec.text, near)
+    if spec.kind == "version":
+        where = facts.locate_pattern(rf"v?{re.escape(spec.norm)}(?![\d])", near)
+    else:
+        where = facts.locate(needle, near) or facts.locate(spec.text, near)
+    if spec.kind == "version" and where is not None:
+        context = near - _GENERIC_CONTEXT
+        if context and not (context & where.words):
+            return FactCheck(
+                "version",
+                spec.text,
+                "unsupported",
+                f"the project gives {spec.text!r} only about something else ({_ev(where).location})",
+                _ev(where),
+            )
     return FactCheck(spec.kind, spec.text, "supported", f"{spec.kind} {spec.text!r} is in the project", _ev(where))
+
+
+# words that say nothing about which fact a version belongs to
+_GENERIC_CONTEXT = frozenset(
+    _stem(w) for w in "python version versions release released support supports supported new now later newer "
+    "older require requires required".split()
+)
 
 
 def _number_checks(claim: str, facts: ProjectFacts, near: set[str], specs: list[Specific]) -> list[FactCheck]:
@@ -596,19 +617,22 @@ def _polarity_check(claim: str, facts: ProjectFacts) -> list[FactCheck]:
     if len(core) < (2 if claim_opp else 3):
         return []
     claim_neg = _negated(ctoks)
-    best, best_cover = None, 0.0
-    for s in facts.sentences:
-        cover = len(core & s.words) / len(core)
-        if cover > best_cover:
-            best, best_cover = s, cover
-    if best is None or best_cover < POLARITY_COVER:
+    covers = [(len(core & s.words) / len(core), s) for s in facts.sentences]
+    best_cover = max((c for c, _ in covers), default=0.0)
+    if best_cover < POLARITY_COVER:
         return []
-    stoks = tokens(best.text)
-    src_neg = _negated(stoks)
-    flipped = [w for w in claim_opp if _OPPOSITE[w] in stoks and w not in stoks]
-    if claim_neg != src_neg:
-        said = "negates what the project says" if claim_neg else "drops the project's negation"
-        return [FactCheck("negation", _snippet(claim), "unsupported", f"the claim {said} ({best.path}:{best.start_line})", _ev(best))]
+    near = [(c, s) for c, s in covers if c >= max(POLARITY_COVER, best_cover - 0.15)]
+    near.sort(key=lambda cs: -cs[0])
+    verdicts = []
+    for _, s in near:
+        stoks = tokens(s.text)
+        flipped = [w for w in claim_opp if _OPPOSITE[w] in stoks and w not in stoks]
+        verdicts.append((claim_neg == _negated(stoks) and not flipped, flipped, s))
+    agree = [s for ok, _, s in verdicts if ok]
+    if agree:
+        # one nearly-as-close sentence says the same thing with the same polarity: no contradiction
+        return [FactCheck("negation", _snippet(claim), "supported", "same polarity as the project", _ev(agree[0]))]
+    _, flipped, best = verdicts[0]
     if flipped:
         w = flipped[0]
         return [
@@ -620,7 +644,12 @@ def _polarity_check(claim: str, facts: ProjectFacts) -> list[FactCheck]:
                 _ev(best),
             )
         ]
-    return [FactCheck("negation", _snippet(claim), "supported", "same polarity as the project", _ev(best))]
+    said = "negates what the project says" if claim_neg else "drops the project's negation"
+    return [
+        FactCheck(
+            "negation", _snippet(claim), "unsupported", f"the claim {said} ({best.path}:{best.start_line})", _ev(best)
+        )
+    ]
 
 
 _NEG_EXTRA = frozenset("unlikely unable lacks lack missing absent impossible".split())
