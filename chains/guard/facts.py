@@ -100,7 +100,7 @@ LANGUAGES: dict[str, str] = {
 # a project that installs with one of these is written for that language
 _LANGUAGE_HINTS: dict[str, str] = {
     "Python": r"pip3? install|pypi|\.py\b|pyproject|requires-python|setup\.py|conda install|uv add",
-    "JavaScript": r"npm (?:install|i)\b|yarn add|pnpm add|package\.json|\.js\b|node\b",
+    "JavaScript": r"npm (?:install|i)\b|yarn add|pnpm add|package\.json|node\.js\b",
     "TypeScript": r"\.ts\b|tsconfig",
     "Rust": r"cargo (?:install|add)|crates\.io|cargo\.toml|\.rs\b|crate\b",
     "Go": r"go (?:get|install)|go\.mod|pkg\.go\.dev|\.go\b",
@@ -316,7 +316,7 @@ class ProjectFacts:
         whole = "\n".join(t for _, _, t in documents)
         self.text = ProjectText(whole, tuple(p for p, _, _ in documents))
         self.languages = {n for n, p in LANGUAGES.items() if _find(p, whole)} | {
-            n for n, p in _LANGUAGE_HINTS.items() if re.search(p, whole, re.I)
+            n for n, p in _LANGUAGE_HINTS.items() if re.search(rf"(?<![\w])(?:{p})", whole, re.I)
         }
         self.platforms = {n for n, p in PLATFORMS.items() if _find(p, whole)}
         self.licences = {n for n, p in LICENCES.items() if _find(p, whole)}
@@ -496,9 +496,15 @@ def _has_number(lower: str, norm: str) -> bool:
     return any(re.search(rf"\b{w}\b", lower) for w in words)
 
 
+_HEADER_CELL = re.compile(r"(?<![\w])([a-z%]+)\)?\s*:\s*(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d])")
+
+
 def _has_number_unit(lower: str, norm: str, unit: str) -> bool:
     for m in _NUMBER_UNIT.finditer(lower):
         if _norm_number(m.group(1)) == norm and _UNIT_OF.get(m.group(2).lower(), "") == unit:
+            return True
+    for m in _HEADER_CELL.finditer(lower):  # a table row read as "seconds: 0.5"
+        if _norm_number(m.group(2)) == norm and _UNIT_OF.get(m.group(1), "") == unit:
             return True
     words = [w for w, n in NUMBER_WORDS.items() if n == norm]
     aliases = _UNITS.get(unit, ())
