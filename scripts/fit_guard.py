@@ -38,10 +38,18 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
-DEFAULT_DATA = next(
-    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "data" / "guard_dev.jsonl").exists()),
-    ROOT.parent / "shared",
-) / "data" / "guard_dev.jsonl"  # ../shared from a checkout, ../../shared from a worktree
+DEFAULT_DATA = (
+    next(
+        (
+            p
+            for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared")
+            if (p / "data" / "guard_dev.jsonl").exists()
+        ),
+        ROOT.parent / "shared",
+    )
+    / "data"
+    / "guard_dev.jsonl"
+)  # ../shared from a checkout, ../../shared from a worktree
 DEFAULT_SOFTWARE = ROOT / "bench" / "data" / "software_set.jsonl"
 PROJECTS = ROOT / "bench" / "data" / "projects"
 DEFAULT_OUT = ROOT / "chains" / "guard_params.json"
@@ -240,7 +248,9 @@ def report(name: str, scores: np.ndarray, y: np.ndarray, thr: float, parts) -> d
 
     out = {}
     parts = np.array(parts)
-    names = [p for p in ("software", "guard_dev", "summedits", "frank") if p == "guard_dev" or (parts == p).any()]
+    names = [
+        p for p in ("software", "guard_dev", "summedits", "frank") if p == "guard_dev" or (parts == p).any()
+    ]
     for part in names:
         m = parts != "software" if part == "guard_dev" else parts == part
         if not m.any():
@@ -296,7 +306,13 @@ def main() -> int:
     params.update(fit_one("calibrated score", data.X, list(FEATURE_NAMES), y, g, data.parts, args, hard))
     report("embedding similarity", data.baseline, y, best_threshold(data.baseline[sw], y[sw]), data.parts)
     params.update(
-        {"seed": args.seed, "folds": args.folds, "rows": len(y), "software_rows": int(sw.sum()), "projects": len(docs)}
+        {
+            "seed": args.seed,
+            "folds": args.folds,
+            "rows": len(y),
+            "software_rows": int(sw.sum()),
+            "projects": len(docs),
+        }
     )
     if data.X_nli is not None:
         from sklearn.metrics import roc_auc_score

@@ -81,10 +81,16 @@ def test_faithful_paraphrases_pass_every_check(claim):
 
 
 def test_a_failed_check_carries_the_sentence_that_says_otherwise():
-    (check,) = [c for c in check_facts("By default, the search is case-sensitive.", project_facts(DOCS)) if c.kind == "negation"]
+    (check,) = [
+        c
+        for c in check_facts("By default, the search is case-sensitive.", project_facts(DOCS))
+        if c.kind == "negation"
+    ]
     assert check.evidence is not None and check.evidence.path == "README.md"
     assert check.evidence.start_line == 10 and "case-insensitive" in check.evidence.text
-    (lang,) = [c for c in check_facts("quickgrep is written in Go.", project_facts(DOCS)) if c.kind == "language"]
+    (lang,) = [
+        c for c in check_facts("quickgrep is written in Go.", project_facts(DOCS)) if c.kind == "language"
+    ]
     assert "Rust" in lang.reason and lang.evidence is not None and lang.evidence.start_line == 3
 
 
@@ -103,7 +109,9 @@ def emb():
 
 
 def test_post_claims_carry_their_checks_and_survive_a_round_trip(settings, emb):
-    report = check_post("quickgrep is written in Go. quickgrep runs on Linux and macOS.", README, emb, settings)
+    report = check_post(
+        "quickgrep is written in Go. quickgrep runs on Linux and macOS.", README, emb, settings
+    )
     first, second = report.claims
     assert first.verdict == "unsupported" and first.stage == "facts"
     assert "Go" in first.reason and "README" not in first.reason or "source" in first.reason
@@ -134,7 +142,12 @@ def test_a_2000_character_claim_is_cut_and_every_part_checked(settings, emb):
 
 
 def test_a_claim_in_another_language_goes_to_a_person(settings, emb):
-    report = check_post("quickgrep est un outil de recherche écrit en Rust et il est très rapide pour les fichiers.", README, emb, settings)
+    report = check_post(
+        "quickgrep est un outil de recherche écrit en Rust et il est très rapide pour les fichiers.",
+        README,
+        emb,
+        settings,
+    )
     (claim,) = report.claims
     assert claim.verdict == "not_checkable" and "another language" in claim.reason
     assert report.confidence <= 0.5
@@ -148,8 +161,16 @@ def test_a_claim_that_is_only_a_url(settings, emb):
 
 
 def test_a_post_of_60_claims(settings, emb):
-    good = ["quickgrep is written in Rust.", "It runs on Linux and macOS.", "quickgrep is released under the MIT licence."]
-    bad = ["quickgrep is written in Go.", "quickgrep is used by Netflix.", "The `--all` flag searches hidden files."]
+    good = [
+        "quickgrep is written in Rust.",
+        "It runs on Linux and macOS.",
+        "quickgrep is released under the MIT licence.",
+    ]
+    bad = [
+        "quickgrep is written in Go.",
+        "quickgrep is used by Netflix.",
+        "The `--all` flag searches hidden files.",
+    ]
     draft = " ".join((good + bad)[i % 6] for i in range(60))
     report = check_post(draft, README, emb, settings)
     checked = [c for c in report.claims if c.checkable]
@@ -163,7 +184,12 @@ def test_evidence_in_a_table_and_in_a_code_block(settings, emb):
         "# bench\n\n| threads | seconds |\n|---|---|\n| 8 | 0.8 |\n| 16 | 0.5 |\n\n"
         "```bash\ncargo install quickgrep --locked\n```\n"
     )
-    report = check_post("With 16 threads the search takes 0.5 seconds. Install with cargo install quickgrep --locked.", project, emb, settings)
+    report = check_post(
+        "With 16 threads the search takes 0.5 seconds. Install with cargo install quickgrep --locked.",
+        project,
+        emb,
+        settings,
+    )
     first, second = report.claims
     assert not failed(first.checks), first.reason
     assert any("threads: 16" in e.text for e in first.evidence)
@@ -190,7 +216,9 @@ def test_readme_contradicting_its_changelog_is_reported_not_decided(settings, em
         return [readme, changelog]
 
     project_text = f"README.md\n{readme.text}\nCHANGELOG.md\n{changelog.text}"
-    report = check_post("The latest release of quickgrep is version 3.1.0.", search, emb, settings, project_text=project_text)
+    report = check_post(
+        "The latest release of quickgrep is version 3.1.0.", search, emb, settings, project_text=project_text
+    )
     (claim,) = report.claims
     assert claim.verdict == "not_checkable" and "contradicts itself" in claim.reason
     assert "README.md" in claim.reason and "CHANGELOG.md" in claim.reason

@@ -85,7 +85,11 @@ def copy_python(names: tuple[str, ...]) -> list[str]:
             SITE.glob(f"{pkg.replace('_', '-')}-*.dist-info/METADATA")
         )
         if not metas:
-            metas = [m for m in SITE.glob("*.dist-info/METADATA") if m.parent.name.lower().startswith(pkg.lower() + "-")]
+            metas = [
+                m
+                for m in SITE.glob("*.dist-info/METADATA")
+                if m.parent.name.lower().startswith(pkg.lower() + "-")
+            ]
         if not metas:
             print(f"skip {pkg}: not installed")
             continue
@@ -107,8 +111,17 @@ def copy_python(names: tuple[str, ...]) -> list[str]:
             body = body[: body.rfind("\n", 0, MAX_README)].rstrip()
         (folder / "README.md").write_text(body + "\n", encoding="utf-8")
         card = [f"# {fields.get('Name', [pkg])[0]} package card", ""]
-        for key in ("Version", "Summary", "Author", "Author-email", "Maintainer", "License", "License-Expression",
-                    "Requires-Python", "Home-page"):
+        for key in (
+            "Version",
+            "Summary",
+            "Author",
+            "Author-email",
+            "Maintainer",
+            "License",
+            "License-Expression",
+            "Requires-Python",
+            "Home-page",
+        ):
             for v in fields.get(key, []):
                 card.append(f"{key}: {v}")
         for v in fields.get("Classifier", []):
@@ -138,8 +151,10 @@ def prose(text: str) -> str:
             fence = not fence
             out.append("")
             continue
-        if fence or s.startswith(("#", "|", "<", "![", "[!", "[![", ">", "..", ":", "=", "-" * 3)) or (
-            line.startswith(("    ", "\t")) and not s.startswith(("-", "*"))
+        if (
+            fence
+            or s.startswith(("#", "|", "<", "![", "[!", "[![", ">", "..", ":", "=", "-" * 3))
+            or (line.startswith(("    ", "\t")) and not s.startswith(("-", "*")))
         ):
             out.append("")
             continue
@@ -164,8 +179,11 @@ def candidates(name: str) -> list[dict]:
                 continue
             if not re.match(r"[A-Z`]", t) or t.count("`") % 2 or re.search(r"[{}<>=]|\.\.\.|…", t):
                 continue
-            if re.match(r"(?i)(see|note|please|thanks|copyright|this (?:readme|document)|for more|read more|"
-                        r"if you|you can find|check out|notes on)\b", t):
+            if re.match(
+                r"(?i)(see|note|please|thanks|copyright|this (?:readme|document)|for more|read more|"
+                r"if you|you can find|check out|notes on)\b",
+                t,
+            ):
                 continue
             if sum(c.isalpha() for c in t) / len(t) < 0.7:
                 continue
@@ -292,7 +310,18 @@ SWAPS = (
     ("FAISS", "Annoy"),
     ("urllib3", "httplib2"),
 )
-FLAG_POOL = ("--recursive", "--force", "--dry-run", "--watch", "--all", "--strict", "--no-cache", "--quiet", "--follow-links", "--parallel")
+FLAG_POOL = (
+    "--recursive",
+    "--force",
+    "--dry-run",
+    "--watch",
+    "--all",
+    "--strict",
+    "--no-cache",
+    "--quiet",
+    "--follow-links",
+    "--parallel",
+)
 LANG_SWAP = {
     "Python": "Rust",
     "JavaScript": "TypeScript",
@@ -305,7 +334,14 @@ LANG_SWAP = {
     "C++": "Rust",
 }
 PLATFORM_SWAP = ("FreeBSD", "iOS", "Android", "WebAssembly", "Windows", "Raspberry Pi")
-LICENCE_SWAP = {"MIT": "GPL-3.0", "Apache": "MIT", "BSD": "GPL-2.0", "GPL": "MIT", "Unlicense": "Apache 2.0", "PSF": "GPL-3.0"}
+LICENCE_SWAP = {
+    "MIT": "GPL-3.0",
+    "Apache": "MIT",
+    "BSD": "GPL-2.0",
+    "GPL": "MIT",
+    "Unlicense": "Apache 2.0",
+    "PSF": "GPL-3.0",
+}
 CAPABILITIES = (
     "export its results as PDF reports",
     "sync your settings to the cloud",
@@ -326,40 +362,66 @@ SUPERLATIVES = (
     "{name} is the industry-standard {cat}, recommended by every major cloud provider.",
     "{name} is the only {cat} you will ever need.",
 )
-PEOPLE = ("Guido van Rossum", "Linus Torvalds", "Ryan Dahl", "Yukihiro Matsumoto", "Rich Hickey", "Anders Hejlsberg")
-NUMBER_WORDS = {"two": "four", "three": "five", "four": "six", "five": "three", "six": "eight", "ten": "twelve",
-                "nine": "seven", "twice": "three times"}
+PEOPLE = (
+    "Guido van Rossum",
+    "Linus Torvalds",
+    "Ryan Dahl",
+    "Yukihiro Matsumoto",
+    "Rich Hickey",
+    "Anders Hejlsberg",
+)
+NUMBER_WORDS = {
+    "two": "four",
+    "three": "five",
+    "four": "six",
+    "five": "three",
+    "six": "eight",
+    "ten": "twelve",
+    "nine": "seven",
+    "twice": "three times",
+}
 
 
 def p_number(text, facts, rng):
-    spans = [m for m in re.finditer(r"(?<![\w.\-/`])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]*\d)(?![\w/-])", text)
-             if not re.search(r"\d+\.\d+\.\d+", text[max(0, m.start() - 2): m.end() + 4])]
+    spans = [
+        m
+        for m in re.finditer(r"(?<![\w.\-/`])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]*\d)(?![\w/-])", text)
+        if not re.search(r"\d+\.\d+\.\d+", text[max(0, m.start() - 2) : m.end() + 4])
+    ]
     for m in spans:
         raw = m.group(1)
         val = raw.replace(",", "")
         if "." in val:
             ints, dec = val.split(".")
-            new = f"{ints}.{(int(dec[-1]) + 3) % 10}" if len(dec) == 1 else f"{ints}.{dec[:-1]}{(int(dec[-1]) + 3) % 10}"
+            new = (
+                f"{ints}.{(int(dec[-1]) + 3) % 10}"
+                if len(dec) == 1
+                else f"{ints}.{dec[:-1]}{(int(dec[-1]) + 3) % 10}"
+            )
         else:
             n = int(val)
             new = str(n + 1 if n < 10 else (n * 3) // 2)
             if "," in raw:
                 new = f"{int(new):,}"
         if new != raw:
-            return text[: m.start(1)] + new + text[m.end(1):]
+            return text[: m.start(1)] + new + text[m.end(1) :]
     m = re.search(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", text)
     if m:
-        return text[: m.start()] + NUMBER_WORDS[m.group(1)] + text[m.end():]
+        return text[: m.start()] + NUMBER_WORDS[m.group(1)] + text[m.end() :]
     return None
 
 
 def p_version(text, facts, rng):
     m = re.search(r"\b(v?)(\d+)\.(\d+)(?:\.(\d+))?\b", text)
-    if not m or (m.group(4) is None and not m.group(1) and not re.search(r"(?i)(version|release|python|java|node|api)\W*$", text[: m.start()])):
+    if not m or (
+        m.group(4) is None
+        and not m.group(1)
+        and not re.search(r"(?i)(version|release|python|java|node|api)\W*$", text[: m.start()])
+    ):
         return None
     major, minor = int(m.group(2)), int(m.group(3))
     new = f"{m.group(1)}{major}.{minor + 2}" + (f".{m.group(4)}" if m.group(4) is not None else "")
-    return text[: m.start()] + new + text[m.end():]
+    return text[: m.start()] + new + text[m.end() :]
 
 
 def p_flag(text, facts, rng):
@@ -371,15 +433,22 @@ def p_flag(text, facts, rng):
         options = [f for f in FLAG_POOL if f not in facts.text.lower]
         new = options[rng.randrange(len(options))]
     else:
-        new = flag.swapcase() if f"{flag.swapcase()} " not in facts.text.lower and flag.swapcase() not in re.findall(r"-[A-Za-z]\b", facts.text.lower) else "-" + "qwkzy"[rng.randrange(5)]
+        new = (
+            flag.swapcase()
+            if f"{flag.swapcase()} " not in facts.text.lower
+            and flag.swapcase() not in re.findall(r"-[A-Za-z]\b", facts.text.lower)
+            else "-" + "qwkzy"[rng.randrange(5)]
+        )
         if re.search(rf"(?<![\w-]){re.escape(new)}(?![\w-])", " ".join(s.text for s in facts.sentences)):
             return None
-    return text[: m.start(1)] + new + text[m.end(1):]
+    return text[: m.start(1)] + new + text[m.end(1) :]
 
 
 def p_swap(text, facts, rng):
     for a, b in SWAPS:
-        if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", text) and not re.search(rf"(?i)(?<![\w-]){re.escape(b)}(?![\w-])", facts.text.lower):
+        if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", text) and not re.search(
+            rf"(?i)(?<![\w-]){re.escape(b)}(?![\w-])", facts.text.lower
+        ):
             return re.sub(rf"(?<![\w-]){re.escape(a)}(?![\w-])", b, text, count=1)
     return None
 
@@ -433,7 +502,7 @@ def p_language(text, facts, rng):
 
 
 def p_platform(text, facts, rng):
-    for plat, pat in PLATFORMS.items():
+    for _plat, pat in PLATFORMS.items():
         if re.search(rf"(?<![\w])(?i:{pat})(?![\w])", text):
             for new in PLATFORM_SWAP:
                 if new not in facts.platforms:
@@ -456,7 +525,11 @@ def p_capability(text, facts, rng):
 def p_superlative(text, facts, rng):
     m = re.search(r"\b(is|are) an? (\w)", text)
     if m:
-        return text[: m.start()] + f"{m.group(1)} the fastest and most widely used {m.group(2)}" + text[m.end():]
+        return (
+            text[: m.start()]
+            + f"{m.group(1)} the fastest and most widely used {m.group(2)}"
+            + text[m.end() :]
+        )
     return text.rstrip(".") + ", which is why Google and Netflix rely on it."
 
 
@@ -488,10 +561,18 @@ def display_name(name: str) -> str:
 
 def category(facts, name: str) -> str:
     text = facts.text.lower
-    for word, cat in (("framework", "web framework" if "web" in text else "framework"), ("search", "search tool"),
-                      ("command line", "command-line tool"), ("cli", "command-line tool"), ("json", "JSON library"),
-                      ("http", "HTTP library"), ("test", "testing tool"), ("plot", "plotting library"),
-                      ("font", "font toolkit"), ("video", "video editing library")):
+    for word, cat in (
+        ("framework", "web framework" if "web" in text else "framework"),
+        ("search", "search tool"),
+        ("command line", "command-line tool"),
+        ("cli", "command-line tool"),
+        ("json", "JSON library"),
+        ("http", "HTTP library"),
+        ("test", "testing tool"),
+        ("plot", "plotting library"),
+        ("font", "font toolkit"),
+        ("video", "video editing library"),
+    ):
         if word in text:
             return cat
     return "library"
@@ -524,24 +605,50 @@ def build_project(name: str, rng: random.Random, start_id: int, used: Counter) -
     rows: list[dict] = []
 
     def add(label, kind, origin, claim, evidence, source=""):
-        rows.append({"id": f"sw{start_id + len(rows):04d}", "project": name, "ecosystem": eco, "label": label,
-                     "kind": kind, "origin": origin, "claim": claim, "evidence": evidence, "source_sentence": source})
+        rows.append(
+            {
+                "id": f"sw{start_id + len(rows):04d}",
+                "project": name,
+                "ecosystem": eco,
+                "label": label,
+                "kind": kind,
+                "origin": origin,
+                "claim": claim,
+                "evidence": evidence,
+                "source_sentence": source,
+            }
+        )
 
     for c in picked:
         ev = {"path": c["path"], "start_line": c["start_line"], "end_line": c["end_line"]}
         add("supported", "paraphrase", "scripted", paraphrase(c["text"], disp), ev, c["text"])
     # templates: the project's language, licence and author, true and false
-    lang = "Python" if eco == "python" else {"rust": "Rust", "go": "Go", "javascript": "JavaScript", "java": "Java",
-                                             "ruby": "Ruby"}[eco]
-    lang_ev = locate(facts, LANGUAGES[lang]) or locate(facts, r"pip install|cargo install|npm install|go get|gem install|maven")
+    lang = (
+        "Python"
+        if eco == "python"
+        else {"rust": "Rust", "go": "Go", "javascript": "JavaScript", "java": "Java", "ruby": "Ruby"}[eco]
+    )
+    lang_ev = locate(facts, LANGUAGES[lang]) or locate(
+        facts, r"pip install|cargo install|npm install|go get|gem install|maven"
+    )
     add("supported", "language_true", "template", f"{disp} is a {lang} project.", lang_ev)
     wrong = LANG_SWAP[lang] if LANG_SWAP[lang] not in facts.languages else "Haskell"
     add("unsupported", "language", "template", f"{disp} is written in {wrong}.", lang_ev)
-    lic = next((lic for lic in ("MIT", "Apache", "BSD", "GPL", "Unlicense", "PSF") if lic in facts.licences), "")
+    lic = next(
+        (lic for lic in ("MIT", "Apache", "BSD", "GPL", "Unlicense", "PSF") if lic in facts.licences), ""
+    )
     if lic:
         lic_ev = locate(facts, LICENCES[lic])
-        add("supported", "licence_true", "template", f"{disp} is open source under the {lic} licence.", lic_ev)
-        add("unsupported", "licence", "template", f"{disp} is released under the {LICENCE_SWAP[lic]} licence.", lic_ev)
+        add(
+            "supported", "licence_true", "template", f"{disp} is open source under the {lic} licence.", lic_ev
+        )
+        add(
+            "unsupported",
+            "licence",
+            "template",
+            f"{disp} is released under the {LICENCE_SWAP[lic]} licence.",
+            lic_ev,
+        )
     author = card_field(name, "Author") or ("TJ Holowaychuk" if name == "express" else "")
     if author and re.fullmatch(r"[A-Z][\w'.-]+(?: [A-Z][\w'.-]+){1,3}", author):
         a_ev = locate(facts, re.escape(author))
@@ -576,42 +683,144 @@ def build_project(name: str, rng: random.Random, start_id: int, used: Counter) -
 
 HAND_CLAIMS = (
     # (project, label, kind, claim, evidence phrase) -- written and labelled by hand
-    ("ripgrep", "supported", "hand", "By default ripgrep skips files ignored by .gitignore, hidden files and binary files.", "respects gitignore"),
-    ("ripgrep", "supported", "hand", "You can search gzip or zstd compressed files with rg -z.", "search-zip"),
-    ("ripgrep", "supported", "hand", "Precompiled ripgrep binaries are available for Windows, macOS and Linux.", "Precompiled binaries"),
+    (
+        "ripgrep",
+        "supported",
+        "hand",
+        "By default ripgrep skips files ignored by .gitignore, hidden files and binary files.",
+        "respects gitignore",
+    ),
+    (
+        "ripgrep",
+        "supported",
+        "hand",
+        "You can search gzip or zstd compressed files with rg -z.",
+        "search-zip",
+    ),
+    (
+        "ripgrep",
+        "supported",
+        "hand",
+        "Precompiled ripgrep binaries are available for Windows, macOS and Linux.",
+        "Precompiled binaries",
+    ),
     ("ripgrep", "unsupported", "hand", "ripgrep fully conforms to the POSIX grep standard.", "POSIX"),
     ("ripgrep", "unsupported", "hand", "ripgrep switches to PCRE2 by default for every search.", "PCRE2"),
-    ("ripgrep", "unsupported", "hand", "ripgrep searched the Linux kernel in 0.82 seconds in the README benchmark.", "0.082"),
-    ("fd", "supported", "hand", "fd ignores hidden files and .gitignore patterns unless you pass -H or -I.", "--hidden"),
+    (
+        "ripgrep",
+        "unsupported",
+        "hand",
+        "ripgrep searched the Linux kernel in 0.82 seconds in the README benchmark.",
+        "0.082",
+    ),
+    (
+        "fd",
+        "supported",
+        "hand",
+        "fd ignores hidden files and .gitignore patterns unless you pass -H or -I.",
+        "--hidden",
+    ),
     ("fd", "supported", "hand", "With fd -x, a command runs for each result in parallel.", "--exec"),
     ("fd", "supported", "hand", "The fd crate on crates.io is called fd-find.", "fd-find"),
-    ("fd", "unsupported", "hand", "fd's search is case-sensitive unless you pass --ignore-case.", "case-insensitive by default"),
+    (
+        "fd",
+        "unsupported",
+        "hand",
+        "fd's search is case-sensitive unless you pass --ignore-case.",
+        "case-insensitive by default",
+    ),
     ("fd", "unsupported", "hand", "fd aims to support every feature of find.", "does not aim"),
     ("fd", "unsupported", "hand", "In the benchmark, fd found 28,800 files that find missed.", "20880"),
     ("cobra", "supported", "hand", "Cobra suggests the closest command when you mistype one.", "Levenshtein"),
-    ("cobra", "supported", "hand", "A persistent flag in Cobra is inherited by every subcommand.", "persistent flag"),
+    (
+        "cobra",
+        "supported",
+        "hand",
+        "A persistent flag in Cobra is inherited by every subcommand.",
+        "persistent flag",
+    ),
     ("cobra", "supported", "hand", "Cobra gets its POSIX flags from the pflag library.", "pflag"),
-    ("cobra", "unsupported", "hand", "Cobra needs a special constructor for every command.", "special constructors"),
+    (
+        "cobra",
+        "unsupported",
+        "hand",
+        "Cobra needs a special constructor for every command.",
+        "special constructors",
+    ),
     ("cobra", "unsupported", "hand", "Cobra suggests commands using a neural spell checker.", "Levenshtein"),
-    ("cobra", "unsupported", "hand", "Install Cobra with go install github.com/spf13/cobra-cli@v2.0.0.", "go get"),
+    (
+        "cobra",
+        "unsupported",
+        "hand",
+        "Install Cobra with go install github.com/spf13/cobra-cli@v2.0.0.",
+        "go get",
+    ),
     ("express", "supported", "hand", "Express needs Node.js 18 or newer.", "Node.js 18"),
-    ("express", "supported", "hand", "Express lets you pick your own ORM and template engine.", "does not force"),
+    (
+        "express",
+        "supported",
+        "hand",
+        "Express lets you pick your own ORM and template engine.",
+        "does not force",
+    ),
     ("express", "supported", "hand", "TJ Holowaychuk wrote the first version of Express.", "TJ Holowaychuk"),
     ("express", "unsupported", "hand", "Express ships with a built-in ORM for PostgreSQL.", "ORM"),
-    ("express", "unsupported", "hand", "Express supports more than 40 template engines out of the box.", "14+"),
-    ("express", "unsupported", "hand", "Express was originally written by Ryan Dahl, the creator of Node.js.", "TJ Holowaychuk"),
+    (
+        "express",
+        "unsupported",
+        "hand",
+        "Express supports more than 40 template engines out of the box.",
+        "14+",
+    ),
+    (
+        "express",
+        "unsupported",
+        "hand",
+        "Express was originally written by Ryan Dahl, the creator of Node.js.",
+        "TJ Holowaychuk",
+    ),
     ("gson", "supported", "hand", "Gson turns Java objects into JSON and back.", "converts Java objects"),
-    ("gson", "supported", "hand", "Gson is in maintenance mode, so large new features are unlikely.", "maintenance mode"),
+    (
+        "gson",
+        "supported",
+        "hand",
+        "Gson is in maintenance mode, so large new features are unlikely.",
+        "maintenance mode",
+    ),
     ("gson", "supported", "hand", "Building Gson requires JDK 17 or newer.", "JDK 17"),
     ("gson", "unsupported", "hand", "Gson is the recommended JSON library for Android apps.", "Android"),
     ("gson", "unsupported", "hand", "Gson fully supports Kotlin's non-null types.", "non-null"),
     ("gson", "unsupported", "hand", "Gson 2.12.0 and newer still run on Java 6.", "Java 8"),
-    ("sinatra", "supported", "hand", "Sinatra is a Ruby DSL for building web apps with little effort.", "DSL"),
-    ("sinatra", "supported", "hand", "In Sinatra the first route that matches a request wins.", "first route"),
+    (
+        "sinatra",
+        "supported",
+        "hand",
+        "Sinatra is a Ruby DSL for building web apps with little effort.",
+        "DSL",
+    ),
+    (
+        "sinatra",
+        "supported",
+        "hand",
+        "In Sinatra the first route that matches a request wins.",
+        "first route",
+    ),
     ("sinatra", "supported", "hand", "Sinatra serves static files from ./public by default.", "./public"),
     ("sinatra", "unsupported", "hand", "Sinatra serves apps on port 3000 by default.", "4567"),
-    ("sinatra", "unsupported", "hand", "Sinatra matches routes in alphabetical order.", "order they are defined"),
-    ("sinatra", "unsupported", "hand", "Sinatra templates can be referenced with plain strings or symbols.", "symbols"),
+    (
+        "sinatra",
+        "unsupported",
+        "hand",
+        "Sinatra matches routes in alphabetical order.",
+        "order they are defined",
+    ),
+    (
+        "sinatra",
+        "unsupported",
+        "hand",
+        "Sinatra templates can be referenced with plain strings or symbols.",
+        "symbols",
+    ),
 )
 
 
@@ -623,9 +832,19 @@ def hand_rows(start_id: int, projects: set[str]) -> list[dict]:
         files = project_files(project)
         facts = project_facts([(p, 1, t) for p, t in files])
         ev = locate(facts, re.escape(phrase))
-        rows.append({"id": f"sw{start_id + len(rows):04d}", "project": project, "ecosystem": ecosystem_of(project),
-                     "label": label, "kind": kind, "origin": "hand", "claim": claim, "evidence": ev,
-                     "source_sentence": ""})
+        rows.append(
+            {
+                "id": f"sw{start_id + len(rows):04d}",
+                "project": project,
+                "ecosystem": ecosystem_of(project),
+                "label": label,
+                "kind": kind,
+                "origin": "hand",
+                "claim": claim,
+                "evidence": ev,
+                "source_sentence": "",
+            }
+        )
     return rows
 
 

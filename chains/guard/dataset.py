@@ -68,7 +68,9 @@ def project_documents(folder: Path) -> Documents:
     return [(p.name, 1, p.read_text(encoding="utf-8")) for p in files]
 
 
-def load_software(path: str | Path, projects_dir: str | Path) -> tuple[list[dict[str, Any]], dict[str, Documents]]:
+def load_software(
+    path: str | Path, projects_dir: str | Path
+) -> tuple[list[dict[str, Any]], dict[str, Documents]]:
     """Software-claims rows with `source` (the project's files joined) and `domain` "software", and each
     project's documents. Rows keep their `project` (the group of every split) and `kind`."""
     rows = load_rows(path)

@@ -159,7 +159,9 @@ class IndexPool:
         self.k = k
         self._extra_view = _extra_vocab(project_text)
         # (path, first line, text) of the whole project, for the structured pass (facts.py)
-        self.documents = documents if documents else ([("project", 1, project_text)] if project_text.strip() else [])
+        self.documents = (
+            documents if documents else ([("project", 1, project_text)] if project_text.strip() else [])
+        )
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for claim sentences (cached)."""

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from chains.guard.report import Evidence, FactCheck
 from chains.guard.specifics import HARD_KINDS, ProjectText, Specific, extract_specifics
-from chains.guard.textutil import content_tokens, negation_count, split_sentences, tokens
+from chains.guard.textutil import content_tokens, negation_count, tokens
 
 __all__ = [
     "FactCheck",
@@ -408,7 +408,9 @@ def _mentions(table: dict[str, str], claim: str) -> list[tuple[str, str]]:
 
 def _spec_check(spec: Specific, facts: ProjectFacts, near: set[str]) -> FactCheck:
     if not facts.text.contains(spec):
-        return FactCheck(spec.kind, spec.text, "unsupported", f"the project never mentions {spec.kind} {spec.text!r}")
+        return FactCheck(
+            spec.kind, spec.text, "unsupported", f"the project never mentions {spec.kind} {spec.text!r}"
+        )
     needle = spec.norm if spec.kind != "handle" else f"@{spec.norm}"
     if spec.kind == "version":
         where = facts.locate_pattern(rf"v?{re.escape(spec.norm)}(?![\d])", near)
@@ -424,12 +426,15 @@ def _spec_check(spec: Specific, facts: ProjectFacts, near: set[str]) -> FactChec
                 f"the project gives {spec.text!r} only about something else ({_ev(where).location})",
                 _ev(where),
             )
-    return FactCheck(spec.kind, spec.text, "supported", f"{spec.kind} {spec.text!r} is in the project", _ev(where))
+    return FactCheck(
+        spec.kind, spec.text, "supported", f"{spec.kind} {spec.text!r} is in the project", _ev(where)
+    )
 
 
 # words that say nothing about which fact a version belongs to
 _GENERIC_CONTEXT = frozenset(
-    _stem(w) for w in "python version versions release released support supports supported new now later newer "
+    _stem(w)
+    for w in "python version versions release released support supports supported new now later newer "
     "older require requires required".split()
 )
 
@@ -454,7 +459,9 @@ def _number_checks(claim: str, facts: ProjectFacts, near: set[str], specs: list[
     for text, norm in numbers:
         word_hits = [s for s in facts.sentences if _has_number(s.lower, norm)]
         if not word_hits:
-            out.append(FactCheck("number", text, "unsupported", f"the project never gives the number {text!r}"))
+            out.append(
+                FactCheck("number", text, "unsupported", f"the project never gives the number {text!r}")
+            )
             continue
         unit = units.get(norm, "")
         if unit:
@@ -523,7 +530,11 @@ def _flag_checks(claim: str, facts: ProjectFacts, near: set[str], taken: set[str
     for m in _FLAG.finditer(claim):
         flag = m.group(1).split("=")[0]
         before = claim[max(0, m.start() - 1) : m.start()]
-        if len(flag) < 2 or flag.lower() in taken or (flag.startswith("-") and not flag.startswith("--") and before not in (" ", "`", "(", "/")):
+        if (
+            len(flag) < 2
+            or flag.lower() in taken
+            or (flag.startswith("-") and not flag.startswith("--") and before not in (" ", "`", "(", "/"))
+        ):
             continue
         if not flag.startswith("--") and len(flag) > 4:
             continue  # "-based", "-fast": a hyphenated word, not a short flag
@@ -531,7 +542,9 @@ def _flag_checks(claim: str, facts: ProjectFacts, near: set[str], taken: set[str
             continue
         where = facts.locate(flag, near, case=True)
         if where is None:
-            out.append(FactCheck("flag", flag, "unsupported", f"the project never mentions the option {flag!r}"))
+            out.append(
+                FactCheck("flag", flag, "unsupported", f"the project never mentions the option {flag!r}")
+            )
         else:
             out.append(FactCheck("flag", flag, "supported", f"option {flag!r} is in the project", _ev(where)))
     return out
@@ -544,7 +557,13 @@ def _named_checks(
     for name, written in _mentions(table, claim):
         if name in have:
             out.append(
-                FactCheck(kind, written, "supported", f"the project names {name}", _ev(facts.locate_pattern(table[name], near)))
+                FactCheck(
+                    kind,
+                    written,
+                    "supported",
+                    f"the project names {name}",
+                    _ev(facts.locate_pattern(table[name], near)),
+                )
             )
             continue
         if kind == "language" and name in ("C", "R", "Go") and written != name:
@@ -557,7 +576,9 @@ def _named_checks(
             if example is not None:
                 break
         out.append(
-            FactCheck(kind, written, "unsupported", f"the project never names the {kind} {name}{hint}", _ev(example))
+            FactCheck(
+                kind, written, "unsupported", f"the project never names the {kind} {name}{hint}", _ev(example)
+            )
         )
     return out
 
@@ -610,7 +631,9 @@ def _superlative_checks(claim: str, facts: ProjectFacts, near: set[str]) -> list
                 )
             )
         else:
-            out.append(FactCheck("superlative", phrase, "supported", f"the project says '{phrase}'", _ev(where)))
+            out.append(
+                FactCheck("superlative", phrase, "supported", f"the project says '{phrase}'", _ev(where))
+            )
     return out
 
 
@@ -637,7 +660,9 @@ def _polarity_check(claim: str, facts: ProjectFacts) -> list[FactCheck]:
     agree = [s for ok, _, s in verdicts if ok]
     if agree:
         # one nearly-as-close sentence says the same thing with the same polarity: no contradiction
-        return [FactCheck("negation", _snippet(claim), "supported", "same polarity as the project", _ev(agree[0]))]
+        return [
+            FactCheck("negation", _snippet(claim), "supported", "same polarity as the project", _ev(agree[0]))
+        ]
     _, flipped, best = verdicts[0]
     if flipped:
         w = flipped[0]
@@ -653,7 +678,11 @@ def _polarity_check(claim: str, facts: ProjectFacts) -> list[FactCheck]:
     said = "negates what the project says" if claim_neg else "drops the project's negation"
     return [
         FactCheck(
-            "negation", _snippet(claim), "unsupported", f"the claim {said} ({best.path}:{best.start_line})", _ev(best)
+            "negation",
+            _snippet(claim),
+            "unsupported",
+            f"the claim {said} ({best.path}:{best.start_line})",
+            _ev(best),
         )
     ]
 
@@ -683,7 +712,9 @@ def _command_checks(claim: str, facts: ProjectFacts, near: set[str]) -> list[Fac
         seen.add(prog)
         where = facts.locate(prog, near)
         if where is None:
-            out.append(FactCheck("command", prog, "unsupported", f"the project never uses the command {prog!r}"))
+            out.append(
+                FactCheck("command", prog, "unsupported", f"the project never uses the command {prog!r}")
+            )
         else:
             out.append(FactCheck("command", prog, "supported", f"the project uses {prog!r}", _ev(where)))
     return out
@@ -703,7 +734,9 @@ TOOLS = tuple(
     CUDA OpenCL Vulkan OpenGL DirectX Electron Tauri GTK Tkinter wxWidgets Unreal Blender
     Tableau PowerBI Snowflake BigQuery Redshift Airflow Prefect Luigi Jira Trello""".split()
 )
-_TOOL_RX = {t: re.compile(rf"(?<![\w-]){re.escape(t)}(?![\w-])", 0 if t[0].isupper() else re.I) for t in TOOLS}
+_TOOL_RX = {
+    t: re.compile(rf"(?<![\w-]){re.escape(t)}(?![\w-])", 0 if t[0].isupper() else re.I) for t in TOOLS
+}
 
 
 def _tool_checks(claim: str, facts: ProjectFacts, near: set[str]) -> list[FactCheck]:
@@ -747,8 +780,3 @@ def check_facts(claim: str, facts: ProjectFacts) -> tuple[FactCheck, ...]:
     out += _polarity_check(claim, facts)
     order = {k: i for i, k in enumerate(FACT_KINDS)}
     return tuple(sorted(out, key=lambda c: order.get(c.kind, 99)))
-
-
-def sentences_of(text: str) -> list[str]:
-    """The sentences of a claim (helper for callers that check one sentence at a time)."""
-    return split_sentences(text)

@@ -11,7 +11,16 @@ from typing import Any
 
 from rag.types import location_of
 
-__all__ = ["Evidence", "FactCheck", "Claim", "GuardReport", "Stage", "VERDICTS", "report_to_dict", "report_from_dict"]
+__all__ = [
+    "Evidence",
+    "FactCheck",
+    "Claim",
+    "GuardReport",
+    "Stage",
+    "VERDICTS",
+    "report_to_dict",
+    "report_from_dict",
+]
 
 VERDICTS = ("supported", "unsupported", "not_checkable")
 

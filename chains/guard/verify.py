@@ -255,7 +255,12 @@ def decide(
     score = support_score(feats, params)
     if bad:
         named = "; ".join(
-            c.reason + (f" [{c.evidence.location}]" if c.evidence is not None and c.evidence.location not in c.reason else "")
+            c.reason
+            + (
+                f" [{c.evidence.location}]"
+                if c.evidence is not None and c.evidence.location not in c.reason
+                else ""
+            )
             for c in bad[:3]
         )
         stage = "specifics" if any(c.kind in HARD_KINDS or c.kind == "flag" for c in bad) else "facts"
@@ -276,11 +281,21 @@ def decide(
         if judgement is not None:
             new = max(score, hi) if judgement.verdict == "supported" else min(score, lo)
             return Decision(
-                judgement.verdict, new, "judge", f"{note}: {judgement.reason}{soft_note}", tuple(missing), checks
+                judgement.verdict,
+                new,
+                "judge",
+                f"{note}: {judgement.reason}{soft_note}",
+                tuple(missing),
+                checks,
             )
         soft_note += f"; {note}"
     verdict = "supported" if score >= params.threshold else "unsupported"
     why = "evidence agrees" if verdict == "supported" else "evidence does not say this"
     return Decision(
-        verdict, score, "score", f"support score{nli_note} {score:.2f} ({why}){soft_note}", tuple(missing), checks
+        verdict,
+        score,
+        "score",
+        f"support score{nli_note} {score:.2f} ({why}){soft_note}",
+        tuple(missing),
+        checks,
     )
