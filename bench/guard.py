@@ -273,7 +273,7 @@ def _kind_table(rows, y, scores, dec, mask) -> tuple[float, list[str]]:
     sup = mask & (y == 1)
     lines, worst = [], 1.0
     for k in kinds:
-        km = mask & np.array([r["kind"] == k for r in rows])
+        km = mask & np.array([r.get("kind") == k for r in rows])
         right = float((dec[km] == (y[km] == 1)).mean())
         if (y[km] == 0).all():
             both = km | sup
