@@ -88,8 +88,10 @@ SIGNS = {
     "num_missing": -1,
     "name_missing": -1,
     "neg_mismatch": -1,
-    "n_sentences": 0,
-    "log_len": 0,
+    # length may not lower the score: the software set's invented capabilities are appended clauses, so a
+    # free weight learned "long means unsupported" and flagged long true sentences
+    "n_sentences": 1,
+    "log_len": 1,
     # optional NLI stage (chains/guard/nli.py): the out-of-fold logit of the probe on the cross-encoder's
     # last layer for (best evidence sentence, claim sentence) pairs; higher means supported
     "nli_support": 1,
