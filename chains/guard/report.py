@@ -11,7 +11,16 @@ from typing import Any
 
 from rag.types import location_of
 
-__all__ = ["Evidence", "Claim", "GuardReport", "Stage", "VERDICTS", "report_to_dict", "report_from_dict"]
+__all__ = [
+    "Evidence",
+    "FactCheck",
+    "Claim",
+    "GuardReport",
+    "Stage",
+    "VERDICTS",
+    "report_to_dict",
+    "report_from_dict",
+]
 
 VERDICTS = ("supported", "unsupported", "not_checkable")
 
@@ -34,6 +43,18 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class FactCheck:
+    """One thing a claim asserts (a version, flag, language, licence, superlative...) checked on its own."""
+
+    kind: str  # url | handle | version | file | package | flag | number | language | platform | licence |
+    # person | organisation | superlative | negation
+    text: str  # as written in the claim
+    verdict: str  # "supported" | "unsupported"
+    reason: str
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
 class Claim:
     """One sentence or clause of a draft with its verdict, score and evidence."""
 
@@ -46,7 +67,8 @@ class Claim:
     evidence: tuple[Evidence, ...] = ()
     reason: str = ""
     revised_text: str | None = None  # the rewrite; "" when the claim was dropped; None when kept
-    stage: str = ""  # which cascade stage decided: extract | specifics | score | judge
+    stage: str = ""  # which cascade stage decided: extract | specifics | facts | score | judge | evidence
+    checks: tuple[FactCheck, ...] = ()  # the structured pass: what the claim asserts, each with a verdict
 
 
 @dataclass(frozen=True)
@@ -92,7 +114,13 @@ def report_to_dict(report: GuardReport) -> dict[str, Any]:
 def report_from_dict(data: dict[str, Any]) -> GuardReport:
     """Rebuild a report from `report_to_dict` output."""
     claims = tuple(
-        Claim(**{**c, "evidence": tuple(Evidence(**e) for e in c.get("evidence", ()))})
+        Claim(
+            **{
+                **c,
+                "evidence": tuple(Evidence(**e) for e in c.get("evidence", ())),
+                "checks": tuple(_check(k) for k in c.get("checks", ())),
+            }
+        )
         for c in data.get("claims", ())
     )
     return GuardReport(
@@ -104,3 +132,8 @@ def report_from_dict(data: dict[str, Any]) -> GuardReport:
         stages=tuple(Stage(**s) for s in data.get("stages", ())),
         draft_text=data.get("draft_text", ""),
     )
+
+
+def _check(data: dict[str, Any]) -> FactCheck:
+    ev = data.get("evidence")
+    return FactCheck(**{**data, "evidence": Evidence(**ev) if ev else None})

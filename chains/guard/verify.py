@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from chains.guard.facts import FactCheck, ProjectFacts, check_facts, failed
 from chains.guard.features import FEATURE_NAMES, SourceView, claim_features
 from chains.guard.nli import NLI_FEATURES, Probe, best_pairs, get_scorer, nli_features
 from chains.guard.specifics import HARD_KINDS, ProjectText, Specific, extract_specifics, missing_specifics
@@ -206,6 +207,7 @@ class Decision:
     stage: str
     reason: str
     missing: tuple[Specific, ...] = ()
+    checks: tuple[FactCheck, ...] = ()  # the structured pass (facts.py), each with its verdict and evidence
 
 
 def decide(
@@ -219,8 +221,14 @@ def decide(
     chain: Any = None,
     use_judge: bool = False,
     evidence_texts: list[str] | None = None,
+    facts: ProjectFacts | None = None,
 ) -> Decision:
-    """Run the cascade for one claim and say which stage decided and why."""
+    """Run the cascade for one claim and say which stage decided and why.
+
+    With `facts` (the project's sentences with locations) the structured pass
+    (facts.py) runs first and any failed check decides; without it only the
+    specifics of specifics.py are looked up.
+    """
     params = load_params()
     if project.empty or not view.sentences:
         return Decision(
@@ -229,16 +237,34 @@ def decide(
     feats = claim_features(claim_sentences, claim_vectors, view)
     specifics = extract_specifics(check_text)
     missing = missing_specifics(specifics, project)
+    checks = check_facts(check_text, facts) if facts is not None else ()
+    bad = failed(checks)
+    if facts is not None:
+        # the structured pass replaces the bare look-up (numbers are checked in context there)
+        found = {c.text.lower() for c in checks if c.verdict == "supported"}
+        missing = [s for s in missing if s.kind not in HARD_KINDS and s.text.lower() not in found]
     hard = [s for s in missing if s.kind in HARD_KINDS]
     soft = [s for s in missing if s.kind not in HARD_KINDS]
     nli_note = ""
-    nli_params = _nli_params_or_none() if not hard else None
+    nli_params = _nli_params_or_none() if not (hard or bad) else None
     scorer = get_scorer() if nli_params is not None else None
     if scorer is not None and nli_params is not None and nli_params.probe is not None:
         pairs = best_pairs(claim_sentences, claim_vectors, view.sentences, view.vectors)
         feats = np.concatenate([feats, nli_features(pairs, scorer, nli_params.probe)])
         params, nli_note = nli_params, " with NLI"
     score = support_score(feats, params)
+    if bad:
+        named = "; ".join(
+            c.reason
+            + (
+                f" [{c.evidence.location}]"
+                if c.evidence is not None and c.evidence.location not in c.reason
+                else ""
+            )
+            for c in bad[:3]
+        )
+        stage = "specifics" if any(c.kind in HARD_KINDS or c.kind == "flag" for c in bad) else "facts"
+        return Decision("unsupported", min(score, HARD_CAP), stage, named, tuple(missing), checks)
     if hard:
         named = ", ".join(f"{s.kind} {s.text!r}" for s in hard[:4])
         return Decision(
@@ -255,11 +281,21 @@ def decide(
         if judgement is not None:
             new = max(score, hi) if judgement.verdict == "supported" else min(score, lo)
             return Decision(
-                judgement.verdict, new, "judge", f"{note}: {judgement.reason}{soft_note}", tuple(missing)
+                judgement.verdict,
+                new,
+                "judge",
+                f"{note}: {judgement.reason}{soft_note}",
+                tuple(missing),
+                checks,
             )
         soft_note += f"; {note}"
     verdict = "supported" if score >= params.threshold else "unsupported"
     why = "evidence agrees" if verdict == "supported" else "evidence does not say this"
     return Decision(
-        verdict, score, "score", f"support score{nli_note} {score:.2f} ({why}){soft_note}", tuple(missing)
+        verdict,
+        score,
+        "score",
+        f"support score{nli_note} {score:.2f} ({why}){soft_note}",
+        tuple(missing),
+        checks,
     )
