@@ -41,7 +41,7 @@ def seeded(isolated_dirs):
     agent.learn(CTX, choice, 0.5, item_id=item.id)
     store.add_rating(item.id, version_id=v1.id, stars=4, user="ben")
     other, _ = seed_item(store, "Rust storage engine", title="Rust post", kind="video")
-    store.db.conn.close()
+    store.close()
     return settings, item, other
 
 
