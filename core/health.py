@@ -338,7 +338,9 @@ def _database(services: Services, problems: list[str]) -> DatabaseHealth:
         problems.append(f"Could not list migrations: {exc}")
     ok = integrity == "ok"
     if not ok:
-        problems.append(f"Database integrity check says: {integrity}. Restore {store.describe()} from a backup")
+        problems.append(
+            f"Database integrity check says: {integrity}. Restore {store.describe()} from a backup"
+        )
     exists = bool(path and Path(path).exists()) if store.backend == "sqlite" else integrity == "ok"
     return DatabaseHealth(store.describe(), exists, size, integrity, migrations, ok)
 

@@ -86,3 +86,33 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory):
     server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL server (Debian's package) for the session, stopped afterwards."""
+    from tests.pg import find_pg_bin, start_postgres, stop_postgres
+
+    if find_pg_bin() is None:
+        pytest.fail("PostgreSQL is not installed: run `make system-deps` (or apt-get install postgresql)")
+    server = start_postgres()
+    yield server
+    stop_postgres(server)
+
+
+@pytest.fixture
+def pg_url(postgres_server) -> str:
+    """The URL of a new, empty database on the session's PostgreSQL server."""
+    from tests.pg import create_database
+
+    return create_database(postgres_server)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.service)])
+def db_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once on SQLite and once on a fresh PostgreSQL database (through HERALD_DATABASE_URL)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("HERALD_DATABASE_URL", request.getfixturevalue("pg_url"))
+    else:
+        monkeypatch.delenv("HERALD_DATABASE_URL", raising=False)
+    return request.param

@@ -72,9 +72,7 @@ class SqliteDatabase:
         """Bytes on disk of the file and its WAL and shared-memory files."""
         if self.path is None:
             return 0
-        return sum(
-            p.stat().st_size for s in ("", "-wal", "-shm") if (p := Path(f"{self.path}{s}")).exists()
-        )
+        return sum(p.stat().st_size for s in ("", "-wal", "-shm") if (p := Path(f"{self.path}{s}")).exists())
 
     def describe(self) -> str:
         """Where the data lives, for the health page."""
