@@ -22,12 +22,18 @@ SAMPLE_PROJECT = ROOT / "tests" / "sample_project"
 
 
 @pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point Herald's data and log folders at tmp_path and drop any real keys."""
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
+    """Point Herald's data and log folders at tmp_path and drop any real keys.
+
+    With HERALD_TEST_BACKEND=postgresql every test gets its own fresh PostgreSQL database instead.
+    """
     monkeypatch.setenv("HERALD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HERALD_LOG_DIR", str(tmp_path / "logs"))
     for key in ("GROQ_API_KEY", "HERALD_OPENAI_BASE_URL", "HERALD_OPENAI_API_KEY", "GITHUB_TOKEN"):
         monkeypatch.delenv(key, raising=False)
+    monkeypatch.delenv("HERALD_DATABASE_URL", raising=False)
+    if os.environ.get("HERALD_TEST_BACKEND") == "postgresql":
+        monkeypatch.setenv("HERALD_DATABASE_URL", request.getfixturevalue("pg_url"))
     return tmp_path
 
 
