@@ -39,7 +39,7 @@ __all__ = [
 MIN_SAMPLES = 30  # observations before the fitted model replaces the prior
 EXPORT_STARS = 4.0  # an export counts as a 4-star observation of the exported version
 PRIOR_BASE = 3.2
-PRIOR_SD = 0.75  # the prior's spread, in stars: its band is wide on purpose
+PRIOR_SD = 1.1  # the prior's spread, in stars: wide on purpose (bench/engagement.py checks its coverage)
 RIDGE = 2.0
 Z80 = 1.2816
 HOOKS = ("question", "statistic", "story", "bold_claim", "contrarian", "none")
@@ -236,7 +236,8 @@ def fit_engagement(samples: Sequence[tuple[Features, float]]) -> EngagementModel
     intercept = float(np.mean(y - x @ w))
     resid = y - (intercept + x @ w)
     dof = max(1, len(y) - 6)
-    sd = max(0.3, math.sqrt(float(resid @ resid) / dof))
+    # Residuals of a small fit understate its error on new posts: widen by sqrt(1 + 12 / n).
+    sd = max(0.3, math.sqrt(float(resid @ resid) / dof) * math.sqrt(1 + 12 / len(y)))
     return EngagementModel(
         intercept=intercept,
         weights={n: float(v) for n, v in zip(FEATURE_NAMES, w, strict=True)},
