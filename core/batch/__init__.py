@@ -16,13 +16,14 @@ from core.batch.errors import BatchInputError, ScheduleError
 from core.batch.export import BatchExport, export_batch
 from core.batch.run import Batch, BatchRow, collect_batch, run_batch, submit_batch
 from core.batch.schedule import Schedule, parse_schedule, posting_times
-from core.batch.sources import MAX_ROWS, SourceList, SourceSpec, read_sources
+from core.batch.sources import MAX_ROWS, SourceList, SourceSpec, parse_sources, read_sources
 
 __all__ = [
     "MAX_ROWS",
     "SourceSpec",
     "SourceList",
     "read_sources",
+    "parse_sources",
     "Schedule",
     "parse_schedule",
     "posting_times",

@@ -49,9 +49,9 @@ def parse_schedule(text: str, tz: str = "UTC") -> Schedule:
         raise ScheduleError(f"Schedule {text!r}: write days then times, e.g. 'mon,wed,fri 09:00'")
     days_text, times_text = parts
     weekdays: set[int] = set()
-    for token in days_text.split(","):
-        token = token.strip()[:3] if "-" not in token else token.strip()
-        if token in ("dai", "daily"):
+    for given in days_text.split(","):
+        token = given.strip()[:3] if "-" not in given else given.strip()
+        if given.strip() in ("daily", "every"):
             weekdays.update(range(7))
         elif "-" in token:
             lo, _, hi = token.partition("-")
@@ -62,7 +62,7 @@ def parse_schedule(text: str, tz: str = "UTC") -> Schedule:
         elif token in DAYS:
             weekdays.add(DAYS.index(token))
         else:
-            raise ScheduleError(f"Day {token!r}: use mon, tue, wed, thu, fri, sat, sun, ranges or daily")
+            raise ScheduleError(f"Day {given!r}: use mon, tue, wed, thu, fri, sat, sun, ranges or daily")
     times = []
     for token in times_text.split(","):
         match = re.fullmatch(r"(\d{1,2}):(\d{2})", token.strip())
