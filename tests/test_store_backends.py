@@ -119,7 +119,7 @@ def test_two_processes_write_ratings_versions_reviews_nothing_lost(db_backend, s
     with ctx.Pool(2) as pool:
         results = pool.starmap(write_for, [(target, items, SOAK_S, seed) for seed in (1, 2)])
     total = {k: sum(r[k] for r in results) for k in results[0]}
-    assert all(total[k] > 0 for k in total), total
+    assert all(total[k] >= 10 for k in total), total  # both writers really contended
     counts = store.query(
         "SELECT (SELECT COUNT(*) FROM ratings) AS ratings, (SELECT COUNT(*) FROM versions) AS versions,"
         " (SELECT COUNT(*) FROM reviews) AS reviews"

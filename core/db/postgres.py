@@ -160,9 +160,8 @@ class PostgresDatabase:
 
     def begin(self, *, write: bool) -> None:
         """Open a transaction; a write one waits for the one advisory write lock (all processes)."""
-        self.conn.execute("BEGIN")
-        if write:
-            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        # One round trip: BEGIN and the lock travel together (no parameters: simple query protocol).
+        self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})" if write else "BEGIN")
 
     def commit(self) -> None:
         """Commit the open transaction (the advisory lock goes with it)."""
