@@ -26,7 +26,7 @@ from core.posts.pipeline import DEMO_SOURCES
 from core.services import build_services
 from core.store import ItemStatus
 from tests.fakes import FakeEmbedder
-from utils.export import BUFFER_COLUMNS
+from utils.export import BUFFER_COLUMNS, plain_post_text
 from utils.settings import load_settings
 
 LUMEN = DEMO_SOURCES["lumen"].path
@@ -171,7 +171,7 @@ def test_batch_cli_runs_each_source_as_its_own_job(tmp_path, capsys, services):
     buffer = _buffer_rows(buffer_csv.read_text(encoding="utf-8"))
     assert [b[3] for b in buffer] == ["2026-12-07 09:00", "2026-12-09 09:00"]
     stored = services.store.latest_version(rows[0]["item_id"]).text
-    assert buffer[0][0].startswith(stored.split("\n")[0])
+    assert buffer[0][0].startswith(plain_post_text(stored).split("\n")[0])
     plain = list(csv.DictReader(io.StringIO(plain_csv.read_text(encoding="utf-8"))))
     assert [p["status"] for p in plain] == ["done", "done", "refused", "refused", "failed"]
     assert plain[0]["engagement"] and plain[2]["reason"].startswith("no such folder")
