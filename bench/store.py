@@ -33,7 +33,8 @@ def writer(target: str, items: list[int], seconds: float, seed: int) -> int:
     while time.monotonic() < deadline:
         item_id = items[(seed * 7 + n) % len(items)]
         if n % 2:
-            store.add_version(item_id, f"w{seed} #{n}", origin="edit")
+            with store.transaction() as conn:  # the conn-level writer core.gate uses, without the checks
+                store.insert_version(conn, item_id, f"w{seed} #{n}", None, "edit", None, "", "active")
         else:
             store.add_rating(item_id, stars=1 + n % 5, user=f"w{seed}")
         n += 1
@@ -44,7 +45,12 @@ def writer(target: str, items: list[int], seconds: float, seed: int) -> int:
 def run(target: str, writers: int, seconds: float) -> tuple[float, float, int]:
     """(ratings/s, versions/s, rows reported by writers) for one backend."""
     store = Store.open(target)
-    items = [store.create_item(f"post {i}")[0].id for i in range(ITEMS)]
+    items = []
+    for i in range(ITEMS):
+        with store.transaction() as conn:
+            item_id = store.insert_item(conn, "post", f"post {i}", None, "bench")
+            store.insert_version(conn, item_id, f"post {i}", None, "generated", None, "", "active")
+        items.append(item_id)
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(writers) as pool:
         done = pool.starmap(writer, [(target, items, seconds, s) for s in range(writers)])

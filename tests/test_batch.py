@@ -26,6 +26,7 @@ from core.posts.pipeline import DEMO_SOURCES
 from core.services import build_services
 from core.store import ItemStatus
 from tests.fakes import FakeEmbedder
+from tests.seed import seed_item
 from utils.export import BUFFER_COLUMNS, plain_post_text
 from utils.settings import load_settings
 
@@ -181,25 +182,32 @@ def test_batch_cli_runs_each_source_as_its_own_job(tmp_path, capsys, services):
 def _stored(services, n: int) -> list[BatchRow]:
     rows = []
     for i in range(n):
-        item, _ = services.store.create_item(f"Post number {i}\n\nBody {i}. #python", title=f"p{i}")
+        item, _ = seed_item(services, f"Post number {i}\n\nBody {i}. #python", title=f"p{i}", status="ready")
         rows.append(BatchRow(f"src{i}", "done", item_id=item.id, job_id=f"j{i}"))
     return rows
 
 
 def test_only_posts_that_pass_the_gate_are_scheduled(services):
-    rows = _stored(services, 3)
-    services.store.set_status(rows[1].item_id, ItemStatus.REJECTED, reason="off-brand", actor="reviewer")
+    rows = _stored(services, 4)
+    store = services.store
+    store.set_status(rows[1].item_id, ItemStatus.REJECTED, reason="off-brand", actor="reviewer")
+    store.set_status(rows[2].item_id, ItemStatus.REVIEW_REQUIRED, reason="moderation", actor="moderation")
+    store.set_status(rows[3].item_id, ItemStatus.FLAGGED, reason="moderation", actor="moderation")
     rows.append(BatchRow("bad", "failed", error="could not clone"))
     result = export_batch(services, rows, parse_schedule("daily 10:00"), date(2027, 1, 1))
-    assert [r.status for r in result.rows] == ["done", "held", "done", "failed"]
-    assert "rejected" in result.rows[1].error and result.rows[1].posting_time == ""
+    assert [r.status for r in result.rows] == ["done", "held", "held", "done", "failed"]
+    assert "rejected" in result.rows[1].error and "waits for review" in result.rows[2].error
+    assert all(r.posting_time == "" for r in result.rows if r.status != "done")
     assert [r.posting_time for r in result.rows if r.status == "done"] == [
         "2027-01-01 10:00",
         "2027-01-02 10:00",
     ]
-    assert [r.source for r in result.excluded] == ["src1", "bad"]
+    assert "flagged" in result.rows[3].warning  # exported, with the gate's warning
+    assert [r.source for r in result.excluded] == ["src1", "src2", "bad"]
     ((name, text),) = result.buffer_files
     assert name.endswith("-buffer.csv") and len(_buffer_rows(text)) == 2
+    plain = list(csv.DictReader(io.StringIO(result.plain_csv)))
+    assert "flagged" in plain[3]["reason"] and plain[4]["reason"] == "could not clone"
 
 
 def test_more_than_100_posts_make_several_buffer_files(services):

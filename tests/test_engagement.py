@@ -15,6 +15,7 @@ from core.engagement import (
     guess_hook,
 )
 from core.store import Store
+from tests.seed import seed_item
 
 GOOD = (
     "Why does our CI take 40 minutes?\n\n"
@@ -80,7 +81,7 @@ def test_fit_needs_enough_samples_and_learns_the_teams_taste():
 
 def test_estimate_for_store_switches_from_prior_to_fit(tmp_path):
     store = Store.open(tmp_path / "e.db")
-    item, v = store.create_item(GOOD, data={"strategy": {"hook": "question"}})
+    item, v = seed_item(store, GOOD, data={"strategy": {"hook": "question"}})
     assert estimate_for_store(store, GOOD).source == "prior"
     for i in range(MIN_SAMPLES):
         store.add_rating(item.id, version_id=v.id, stars=1 + i % 5)

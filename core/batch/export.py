@@ -52,18 +52,19 @@ class BatchExport:
 
 
 def gate_reason(services: Any, item_id: int) -> str:
-    """'' when the post may be exported, else why not (the export gate's own words)."""
-    from core.review import ensure_exportable
+    """'' when the post may be exported, else why not (`core.gate.export_permit`'s own words)."""
+    from core.gate import export_permit
 
     try:
-        ensure_exportable(services.store, item_id)
+        export_permit(services.store, item_id)
     except HeraldError as exc:
         return str(exc)
     return ""
 
 
-def _record(services: Any, item_id: int) -> ExportRecord:
-    from core.posts.export import _record_for  # the one place that flattens a stored post for export
+def _record(services: Any, item_id: int) -> tuple[ExportRecord, str]:
+    # The one place that flattens a stored post for export; it passes core.gate.export_permit first.
+    from core.posts.export import _record_for
 
     return _record_for(services, item_id)
 
@@ -82,19 +83,20 @@ def export_batch(
             error = row.error or {"queued": "still queued", "running": "still running"}.get(row.status, "")
             gated.append(replace(row, error=error))
             continue
-        reason = gate_reason(services, row.item_id)
-        if not reason:
-            try:
-                records[row.item_id] = _record(services, row.item_id)
-            except HeraldError as exc:
-                reason = str(exc)
-        if reason:
-            gated.append(replace(row, status="held", error=reason))
+        try:
+            record, warning = _record(services, row.item_id)
+        except HeraldError as exc:  # the export gate refused it: held, with the gate's reason
+            gated.append(replace(row, status="held", error=str(exc)))
             continue
-        record = records[row.item_id]
+        records[row.item_id] = record
         est = estimate_for_store(services.store, record.text, fold_chars=settings.fold_chars)
         gated.append(
-            replace(row, title=record.title, engagement=f"{est.stars:.1f} ({est.band}, {est.source})")
+            replace(
+                row,
+                title=record.title,
+                warning=warning,
+                engagement=f"{est.stars:.1f} ({est.band}, {est.source})",
+            )
         )
     passing = [r for r in gated if r.status == "done"]
     slots = posting_times(schedule, start, len(passing))
@@ -132,7 +134,7 @@ def _plain_csv(rows: tuple[BatchRow, ...], records: dict[int, ExportRecord]) -> 
                     r.title,
                     stars,
                     band.split(",")[0],
-                    r.error,
+                    r.error or r.warning,
                     rec.text if rec else "",
                 )
             ]

@@ -39,6 +39,7 @@ class BatchRow:
     message: str = ""
     title: str = ""
     engagement: str = ""
+    warning: str = ""  # exported with a warning (a flagged item: read it once more)
 
     def to_json(self) -> dict[str, Any]:
         """The row as `batch --json` prints it: exactly `JSON_KEYS`."""

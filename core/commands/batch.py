@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {path}", file=sys.stderr)
         for row in result.rows:
             if row.status == "done" and row.item_id is not None:
-                record_export(services, row.item_id, "buffer")
+                record_export(services, row.item_id, "buffer", warning=row.warning)
     if args.csv:
         Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
         Path(args.csv).write_text(result.plain_csv, encoding="utf-8", newline="")
@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         for r in result.rows:
             when = r.posting_time or "-"
-            extra = f"item {r.item_id} · {r.engagement}" if r.status == "done" else r.error
+            extra = (
+                f"item {r.item_id} · {r.engagement} {r.warning}".rstrip() if r.status == "done" else r.error
+            )
             print(f"{when:<17} {r.status:<9} {r.source}  {extra}")
     return 0 if any(r.status == "done" for r in result.rows) else 1
