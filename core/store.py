@@ -196,7 +196,7 @@ class Store:
     def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
         """Rows of a read query as dicts (`?` placeholders on both backends)."""
         with self.lock:
-            return [dict(r) for r in self.conn.execute(sql, tuple(params)).fetchall()]
+            return self.conn.query_dicts(sql, tuple(params))
 
     def integrity_check(self) -> str:
         """'ok' when the database is healthy, else what its check says."""

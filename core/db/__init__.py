@@ -3,11 +3,13 @@
 `connect(target)` opens a `Database` for a file path (SQLite, WAL) or a
 `postgresql://` URL (psycopg 3, imported lazily). Both offer the same surface:
 `execute(sql, params)` / `executemany` with `?` placeholders, a cursor with
-`fetchone`, `fetchall` and `lastrowid`, rows that unpack like tuples and read
-like dicts (`Row`), `begin_write()` / `commit()` / `rollback()`, and
+`fetchone`, `fetchall`, `rowcount` and `lastrowid`; rows that unpack like
+tuples and read by column name (`sqlite3.Row` / `Row`); `query_dicts` (rows as
+plain dicts); `begin(write=...)`, `commit()`, `rollback()`; and
 `translate_script()` for migrations written in the portable subset (see
-docs/readme/store.md). Parts: `rows.py` (Row), `sqlite.py`, `postgres.py`.
-This package knows nothing about Herald's tables; `core.store` does.
+docs/readme/store.md). Parts: `rows.py` (Row, the protocol), `sqlite.py`,
+`postgres.py`, `errors.py`. This package knows nothing about Herald's tables;
+`core.store` does.
 """
 
 from __future__ import annotations

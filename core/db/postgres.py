@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg.rows import dict_row
 from psycopg.types.numeric import FloatLoader
 
 from core.db import redact_url
@@ -146,6 +147,16 @@ class PostgresDatabase:
             row = cur.fetchone()
             lastrowid = int(row[0]) if row else None
         return PgCursor(cur, lastrowid)
+
+    def query_dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read query as plain dicts."""
+        text, _ = translate(sql)
+        try:
+            cur = self.conn.cursor(row_factory=dict_row)
+            cur.execute(text, _params(params))  # type: ignore[arg-type]
+        except psycopg.OperationalError as exc:
+            raise _unavailable(self.url, exc) from None
+        return cur.fetchall() if cur.description else []
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> PgCursor:
         """Run one statement for each parameter row."""

@@ -1,4 +1,7 @@
-"""`Row` (a tuple that also reads by column name) and the `Database` protocol both backends follow."""
+"""`Row` (a tuple that also reads by column name) and the `Database` protocol both backends follow.
+
+SQLite's rows are `sqlite3.Row` (the same behaviour, in C); PostgreSQL's are `Row`.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +63,8 @@ class Database(Protocol):
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Cursor: ...
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Cursor: ...
+
+    def query_dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
 
     def begin(self, *, write: bool) -> None: ...
 
