@@ -38,3 +38,11 @@ def write_for(target: str, item_ids: list[int], seconds: float, seed: int) -> di
         counts[kind] += 1
     store.close()
     return counts
+
+
+if __name__ == "__main__":  # python -m tests.store_writers TARGET SECONDS SEED ITEM_ID...
+    import json
+    import sys
+
+    target, seconds, seed, *ids = sys.argv[1:]
+    print(json.dumps(write_for(target, [int(i) for i in ids], float(seconds), int(seed))))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +17,6 @@ from core.services import build_services
 from core.store import Store
 from tests.pg import free_port
 from tests.seed import seed_item
-from tests.store_writers import write_for
 from utils.settings import load_settings
 
 SOAK_S = float(os.environ.get("HERALD_TEST_SOAK_S", "20"))
@@ -116,9 +118,23 @@ def test_two_processes_write_ratings_versions_reviews_nothing_lost(db_backend, s
     target = str(settings.database_target)
     store = Store.open(target)
     items = [seed_item(store, f"post {i}", title=f"p{i}", status="ready")[0].id for i in range(4)]
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(2) as pool:
-        results = pool.starmap(write_for, [(target, items, SOAK_S, seed) for seed in (1, 2)])
+    # Two separate Python processes (not a multiprocessing pool: a child that dies fails the test, never hangs it).
+    root = Path(__file__).resolve().parent.parent
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.store_writers", target, str(SOAK_S), str(seed), *map(str, items)],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in (1, 2)
+    ]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=SOAK_S + 120)
+        assert proc.returncode == 0, err[-2000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
     total = {k: sum(r[k] for r in results) for k in results[0]}
     assert all(total[k] >= 10 for k in ("ratings", "versions", "reviews")), total  # both really contended
     counts = store.query(
