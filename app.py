@@ -14,6 +14,7 @@ PAGES = {
         st.Page("pages/create.py", title="Create", icon="✍️", default=True),
         st.Page("pages/video.py", title="Video", icon="🎬"),
         st.Page("pages/library.py", title="Library", icon="📚"),
+        st.Page("pages/plan.py", title="Plan", icon="🗓️"),
     ],
     "Team": [
         st.Page("pages/review.py", title="Review", icon="🛡️"),

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "metrics",
     "jobs",
     "worker",
+    "batch",
 )
 
 

@@ -323,15 +323,12 @@ def _jobs(services: Services, problems: list[str]) -> list[ComponentHealth]:
 def _database(services: Services, problems: list[str]) -> DatabaseHealth:
     store = services.store
     path = store.path
-    size = 0
-    if path is not None:
-        for suffix in ("", "-wal", "-shm"):
-            p = Path(f"{path}{suffix}")
-            size += p.stat().st_size if p.exists() else 0
     try:
-        with store.lock:
-            rows = store.db.conn.execute("PRAGMA integrity_check").fetchall()
-        integrity = "; ".join(str(r[0]) for r in rows[:5]) or "no answer"
+        size = store.size_bytes()
+    except Exception:
+        size = 0
+    try:
+        integrity = store.integrity_check()
     except Exception as exc:
         integrity = f"failed: {exc}"
     try:
@@ -341,10 +338,11 @@ def _database(services: Services, problems: list[str]) -> DatabaseHealth:
         problems.append(f"Could not list migrations: {exc}")
     ok = integrity == "ok"
     if not ok:
-        problems.append(f"Database integrity check says: {integrity}. Restore {path} from a backup")
-    return DatabaseHealth(
-        str(path or ":memory:"), bool(path and Path(path).exists()), size, integrity, migrations, ok
-    )
+        problems.append(
+            f"Database integrity check says: {integrity}. Restore {store.describe()} from a backup"
+        )
+    exists = bool(path and Path(path).exists()) if store.backend == "sqlite" else integrity == "ok"
+    return DatabaseHealth(store.describe(), exists, size, integrity, migrations, ok)
 
 
 def _disk(data_dir: Path) -> DiskHealth:

@@ -68,7 +68,7 @@ def build_services(
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     return Services(
         settings=settings,
-        store=store or Store.open(settings.database_path),
+        store=store or Store.open(settings.database_target),
         events=EventLog(settings.log_dir, max_bytes=settings.log_max_bytes),
         embedder_override=embedder,
         chain_override=chain,

@@ -1,17 +1,18 @@
-"""The SQLite store: one file, numbered migrations, append-only versions.
+"""The store: one database (SQLite file by default, PostgreSQL when configured), numbered migrations.
 
-`Store` owns the connection (WAL mode, one lock, safe across Streamlit's
-threads), applies the SQL files in `core/migrations/` in name order, and offers
-the base operations on sources, items, versions, ratings and status changes.
-Other modules (guard, moderation, jobs, agent) keep their own tables through
-their own migration files and reach the database through `Store.db`.
-A version is never updated in place: edits, revisions and restores are new rows.
+`Store` owns the connection (one lock, safe across Streamlit's threads),
+applies the SQL files in `core/migrations/` in name order on either backend,
+and offers the base operations on sources, items, versions, ratings and status
+changes. Other modules (guard, moderation, jobs, agent) keep their own tables
+through their own migration files and reach the database only through
+`Store.query` and `Store.transaction` (a connection-like object from `core.db`
+with `?` placeholders on both backends). A version is never updated in place:
+edits, revisions and restores are new rows.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from core.db import Database, connect, is_postgres_url
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from utils.events import utc_now_iso
 
@@ -116,98 +116,101 @@ def _row_to_item(row: dict[str, Any]) -> Item:
 
 @dataclass
 class Store:
-    """A SQLite database file with Herald's schema; `Store.open(path)` builds one."""
+    """Herald's database; `Store.open(path_or_url)` builds one."""
 
-    db: sqlite_utils.Database
+    conn: Database
     path: Path | None
     lock: threading.RLock = field(default_factory=threading.RLock)
     _depth: int = field(default=0, repr=False)
 
     @classmethod
-    def open(cls, path: Path | str | None) -> Store:
-        """Open (creating if needed) the database at `path`, or in memory when None."""
-        if path is None or str(path) == ":memory:":
-            conn = sqlite3.connect(":memory:", check_same_thread=False)
-            real_path = None
-        else:
-            real_path = Path(path)
-            real_path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(real_path), check_same_thread=False, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=30000")
-        store = cls(db=sqlite_utils.Database(conn), path=real_path)
+    def open(cls, target: Path | str | None) -> Store:
+        """Open and migrate the database at `target`: a file path, None (memory) or a postgresql:// URL."""
+        conn = connect(target)
+        store = cls(conn=conn, path=None if is_postgres_url(target) else conn.path)
         store.migrate()
         return store
+
+    @property
+    def backend(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.conn.dialect
+
+    def close(self) -> None:
+        """Close the connection; the store is unusable afterwards."""
+        with self.lock:
+            self.conn.close()
 
     # --- schema ------------------------------------------------------------
     def migrate(self) -> list[str]:
         """Apply every migration file not applied yet; return the names applied now."""
         applied_now: list[str] = []
-        with self.lock:
-            conn = self.db.conn
-            # Take the write lock before reading what is applied: two processes opening a new
-            # database at once then apply each migration exactly once, one after the other.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-                )
-                conn.execute("COMMIT")
-            except Exception:
-                conn.execute("ROLLBACK")
-                raise
+        with self.transaction() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            done = {r[0] for r in conn.execute("SELECT name FROM migrations").fetchall()}
             for sql_file in sorted(MIGRATIONS_DIR.glob("*.sql")):
-                script = sql_file.read_text(encoding="utf-8")
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    if conn.execute("SELECT 1 FROM migrations WHERE name = ?", (sql_file.stem,)).fetchone():
-                        conn.execute("COMMIT")
-                        continue
-                    for statement in _split_sql(script):
-                        conn.execute(statement)
-                    conn.execute(
-                        "INSERT INTO migrations(name, applied_at) VALUES (?, ?)",
-                        (sql_file.stem, utc_now_iso()),
-                    )
-                    conn.execute("COMMIT")
-                except Exception:
-                    conn.execute("ROLLBACK")
-                    raise
+                if sql_file.stem in done:
+                    continue
+                for statement in _split_sql(sql_file.read_text(encoding="utf-8")):
+                    translated = conn.translate_script(statement)
+                    if translated:
+                        conn.execute(translated)
+                conn.execute(
+                    "INSERT INTO migrations(name, applied_at) VALUES (?, ?)", (sql_file.stem, utc_now_iso())
+                )
                 applied_now.append(sql_file.stem)
         return applied_now
 
     def applied_migrations(self) -> list[str]:
         """Names of the migrations applied to this database, in order."""
-        return [r[0] for r in self.db.conn.execute("SELECT name FROM migrations ORDER BY name")]
+        return [r["name"] for r in self.query("SELECT name FROM migrations ORDER BY name")]
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run a block in one transaction under the store's lock; a nested block joins the outer one."""
+    def transaction(self) -> Iterator[Database]:
+        """Run a block in one write transaction under the store's lock; nested blocks join the outer one.
+
+        SQLite takes the file's write lock at once (BEGIN IMMEDIATE); PostgreSQL takes
+        one advisory lock, so writers in every process and thread go one at a time.
+        """
         with self.lock:
-            conn = self.db.conn
             if self._depth:
                 self._depth += 1
                 try:
-                    yield conn
+                    yield self.conn
                 finally:
                     self._depth -= 1
                 return
-            conn.execute("BEGIN IMMEDIATE" if self.path else "BEGIN")
+            self.conn.begin(write=True)
             self._depth = 1
             try:
-                yield conn
-                conn.execute("COMMIT")
+                yield self.conn
+                self.conn.commit()
             except BaseException:
-                conn.execute("ROLLBACK")
+                self.conn.rollback()
                 raise
             finally:
                 self._depth = 0
 
-    def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        """Rows of a read query as dicts."""
+    def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read query as dicts (`?` placeholders on both backends)."""
         with self.lock:
-            return list(self.db.query(sql, params))
+            return self.conn.query_dicts(sql, tuple(params))
+
+    def integrity_check(self) -> str:
+        """'ok' when the database is healthy, else what its check says."""
+        with self.lock:
+            return self.conn.integrity_check()
+
+    def size_bytes(self) -> int:
+        """Bytes the database takes (file and WAL, or the server's database size)."""
+        with self.lock:
+            return self.conn.size_bytes()
+
+    def describe(self) -> str:
+        """Where the data lives: the file path or the URL without its password."""
+        return self.conn.describe()
 
     # --- sources -----------------------------------------------------------
     def add_source(
@@ -233,7 +236,7 @@ class Store:
     # Versions are written only by core.gate (every new text passes its checks first); these
     # conn-level writers run inside the gate's transaction.
     def insert_item(
-        self, conn: sqlite3.Connection, kind: str, title: str, source_id: int | None, created_by: str
+        self, conn: Database, kind: str, title: str, source_id: int | None, created_by: str
     ) -> int:
         """Insert an item row (status draft until the gate sets it); returns its id."""
         cur = conn.execute(
@@ -244,7 +247,7 @@ class Store:
 
     def insert_version(
         self,
-        conn: sqlite3.Connection,
+        conn: Database,
         item_id: int,
         text: str,
         data: dict[str, Any] | None,
@@ -282,14 +285,14 @@ class Store:
         )
         return int(cur.lastrowid or 0)
 
-    def change_version_state(self, conn: sqlite3.Connection, version_id: int, state: str) -> None:
+    def change_version_state(self, conn: Database, version_id: int, state: str) -> None:
         """Accept (active) or dismiss a pending version inside a transaction; text is never touched."""
         if state not in ("active", "pending", "dismissed"):
             raise InvalidInputError("Version state must be active, pending or dismissed")
         conn.execute("UPDATE versions SET state = ? WHERE id = ?", (state, version_id))
 
     def change_status(
-        self, conn: sqlite3.Connection, item_id: int, status: str, *, reason: str = "", actor: str = "system"
+        self, conn: Database, item_id: int, status: str, *, reason: str = "", actor: str = "system"
     ) -> None:
         """Set an item's status and record the change, inside a transaction."""
         conn.execute("UPDATE items SET status = ? WHERE id = ?", (status, item_id))

@@ -21,6 +21,7 @@ from pages.common import get_services
 from pages.components import (
     LiveDraft,
     render_draft,
+    render_engagement,
     render_exports,
     render_passages,
     render_rating,
@@ -136,6 +137,7 @@ if view.item.status == "sent_back" and (sent := review_history(services.store, v
         f"Sent back by {sent[-1].reviewer}: {sent[-1].note} — refine it below and it goes back to review."
     )
 render_draft(view, settings.linkedin_max_chars)
+render_engagement(services, view)
 render_moderation(latest_moderation(services.store, view.item.id))
 
 # --- 5. The project card and the passages it was written from ---------------

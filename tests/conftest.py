@@ -22,12 +22,18 @@ SAMPLE_PROJECT = ROOT / "tests" / "sample_project"
 
 
 @pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point Herald's data and log folders at tmp_path and drop any real keys."""
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
+    """Point Herald's data and log folders at tmp_path and drop any real keys.
+
+    With HERALD_TEST_BACKEND=postgresql every test gets its own fresh PostgreSQL database instead.
+    """
     monkeypatch.setenv("HERALD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HERALD_LOG_DIR", str(tmp_path / "logs"))
     for key in ("GROQ_API_KEY", "HERALD_OPENAI_BASE_URL", "HERALD_OPENAI_API_KEY", "GITHUB_TOKEN"):
         monkeypatch.delenv(key, raising=False)
+    monkeypatch.delenv("HERALD_DATABASE_URL", raising=False)
+    if os.environ.get("HERALD_TEST_BACKEND") == "postgresql":
+        monkeypatch.setenv("HERALD_DATABASE_URL", request.getfixturevalue("pg_url"))
     return tmp_path
 
 
@@ -86,3 +92,33 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory):
     server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL server (Debian's package) for the session, stopped afterwards."""
+    from tests.pg import find_pg_bin, start_postgres, stop_postgres
+
+    if find_pg_bin() is None:
+        pytest.fail("PostgreSQL is not installed: run `make system-deps` (or apt-get install postgresql)")
+    server = start_postgres()
+    yield server
+    stop_postgres(server)
+
+
+@pytest.fixture
+def pg_url(postgres_server) -> str:
+    """The URL of a new, empty database on the session's PostgreSQL server."""
+    from tests.pg import create_database
+
+    return create_database(postgres_server)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.service)])
+def db_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once on SQLite and once on a fresh PostgreSQL database (through HERALD_DATABASE_URL)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("HERALD_DATABASE_URL", request.getfixturevalue("pg_url"))
+    else:
+        monkeypatch.delenv("HERALD_DATABASE_URL", raising=False)
+    return request.param

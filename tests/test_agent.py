@@ -127,7 +127,7 @@ def test_persistence_round_trip(tmp_path):
     choice = agent.choose(CTX)
     agent.learn(CTX, choice, 0.5)
     before = agent.q_values(CTX)
-    agent.store.db.conn.close()
+    agent.store.close()
     again = make(tmp_path)
     assert again.q_values(CTX) == before
     assert again.get_choice(choice.id).strategy == choice.strategy
@@ -155,13 +155,13 @@ def test_corrupt_q_row_is_skipped_and_reported(caplog):
     agent.learn(CTX, good, 0.5)
     agent.learn(CTX, bad, 0.5)
     state = state_of(CTX)
-    conn = agent.store.db.conn
-    conn.execute("UPDATE agent_q SET q = 'garbage' WHERE state = ? AND strategy = ?", (state, bad.key))
-    conn.execute(
-        "INSERT INTO agent_q(state, strategy, q, visits, updated_at) VALUES (?, 'no|such|key', 0.3, 1, 'x')",
-        (state,),
-    )
-    conn.commit()
+    with agent.store.transaction() as conn:
+        conn.execute("UPDATE agent_q SET q = 'garbage' WHERE state = ? AND strategy = ?", (state, bad.key))
+        conn.execute(
+            "INSERT INTO agent_q(state, strategy, q, visits, updated_at)"
+            " VALUES (?, 'no|such|key', 0.3, 1, 'x')",
+            (state,),
+        )
     choice = agent.choose(CTX)  # must not raise
     assert choice.strategy in strategies()
     assert agent.q_values(CTX)[bad.key] == agent.settings.agent_initial_q
@@ -201,7 +201,7 @@ def test_bad_rewards_and_strategies_are_refused():
 
 def test_two_sessions_learning_at_once_lose_nothing(tmp_path):
     path = tmp_path / "shared.db"
-    Store.open(path).db.conn.close()
+    Store.open(path).close()
     settings = load_settings({})
     agents = [Agent.from_store(Store.open(path), settings, seed=i) for i in range(2)]
     key = strategies()[4]

@@ -16,7 +16,7 @@ CTX = {"audience": "general", "tone": "casual"}
 
 
 def _seed(settings, n=12):
-    agent = Agent.from_store(Store.open(settings.database_path), settings, seed=0)
+    agent = Agent.from_store(Store.open(settings.database_target), settings, seed=0)
     for i in range(n):
         choice = agent.choose(CTX)
         agent.learn(CTX, choice, 1.0 if i % 2 else -0.5)

@@ -24,6 +24,9 @@ from tests.fakes import FakeEmbedder
 from tests.seed import seed_item, seed_version
 from utils.settings import load_settings
 
+# Every test here runs on SQLite and on a real PostgreSQL (marked `service`).
+pytestmark = pytest.mark.usefixtures("db_backend")
+
 PASSAGES = [
     {
         "text": "Lumen builds static sites from Markdown in under a second.",
@@ -167,7 +170,7 @@ def test_two_sessions_rating_at_once_lose_nothing(isolated_dirs):
     settings = load_settings(providers=("template",))
     first = build_services(settings, embedder=FakeEmbedder())
     item, version, _ = _post(first)
-    second = build_services(settings, embedder=FakeEmbedder(), store=Store.open(settings.database_path))
+    second = build_services(settings, embedder=FakeEmbedder(), store=Store.open(settings.database_target))
     errors = []
 
     def rate_many(svc, user):

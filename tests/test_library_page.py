@@ -25,7 +25,7 @@ def seeded(isolated_dirs):
     # hash, so a cache from another test's data folder would be reused: start from an empty cache.
     st.cache_resource.clear()
     settings = load_settings()
-    store = Store.open(settings.database_path)
+    store = Store.open(settings.database_target)
     agent = Agent.from_store(store, settings, seed=0)
     item, v1 = seed_item(store, "Lumen builds sites fast. #lumen", title="Lumen launch", created_by="ana")
     seed_version(
@@ -41,7 +41,7 @@ def seeded(isolated_dirs):
     agent.learn(CTX, choice, 0.5, item_id=item.id)
     store.add_rating(item.id, version_id=v1.id, stars=4, user="ben")
     other, _ = seed_item(store, "Rust storage engine", title="Rust post", kind="video")
-    store.db.conn.close()
+    store.close()
     return settings, item, other
 
 
@@ -66,7 +66,7 @@ def test_library_page_lists_diffs_restores_and_trains(seeded):
     # Restore version 1 as a new version.
     at.selectbox(key=f"restore_{item.id}").set_value(1)
     _run(at.button(key=f"restore_btn_{item.id}").click())
-    store = Store.open(settings.database_path)
+    store = Store.open(settings.database_target)
     versions = store.versions(item.id)
     assert versions[-1].origin == "restore" and versions[-1].text == versions[0].text
     assert len(versions) == 4
@@ -88,7 +88,7 @@ def test_library_page_feedback_form_rewards_the_agent(seeded):
     at.text_input[-2].input("great")  # comment
     _run(at.get("form_submit_button")[0].click())
     assert any("Reward for the agent" in s.value for s in at.success), [s.value for s in at.success]
-    store = Store.open(settings.database_path)
+    store = Store.open(settings.database_target)
     rewards = store.query("SELECT event, reward FROM agent_rewards ORDER BY id")
     assert [r["event"] for r in rewards][-2:] == ["rating", "like"]
 

@@ -62,6 +62,9 @@ def test_demo_click_generates_and_shows_everything(services):
     assert f"{len(stored.text):,} of 3,000 characters" in "\n".join(c.value for c in at.caption)
     assert "template" in text  # provider
     assert any("Hashtags" in m.value for m in at.markdown)
+    estimate = next(m.value for m in at.markdown if m.value.startswith("**Engagement estimate**"))
+    assert "★" in estimate and "80% band" in estimate and "drivers:" in estimate
+    assert any(c.value.startswith("Prior from writing rules") for c in at.caption)  # labelled: no ratings yet
     frame = next(t.value for t in at.table if "excerpt" in t.value.columns)
     assert list(frame.columns[:3]) == ["path", "kind", "score"] and "README.md" in set(frame["path"])
     downloads = at.get("download_button")

@@ -15,6 +15,9 @@ from core.services import build_services
 from core.store import Store
 from tests.seed import seed_item, seed_moderation
 
+# Every test here runs on SQLite and on a real PostgreSQL (marked `service`).
+pytestmark = pytest.mark.usefixtures("db_backend")
+
 CLEAN = "Herald 2.1 builds the index twice as fast and keeps every version."
 
 

@@ -92,7 +92,7 @@ def test_reviewer_decisions_reward_the_items_strategy(settings):
     from core import review
     from core.store import Store
 
-    store = Store.open(settings.database_path)
+    store = Store.open(settings.database_target)
     agent = Agent.from_store(store, settings, seed=0)
     rows = []
     for action in ("approve", "reject"):

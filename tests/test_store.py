@@ -10,15 +10,16 @@ from tests.seed import seed_item, seed_version
 
 
 @pytest.fixture
-def store(tmp_path):
-    return Store.open(tmp_path / "h.db")
+def store(tmp_path, db_backend, settings):
+    """A migrated store on each backend: the SQLite file, then a fresh PostgreSQL database."""
+    return Store.open(settings.database_target)
 
 
-def test_migrations_apply_once(tmp_path):
-    s1 = Store.open(tmp_path / "m.db")
-    assert "0001_base" in s1.applied_migrations()
-    s2 = Store.open(tmp_path / "m.db")
-    assert s2.migrate() == []
+def test_migrations_apply_once(store, settings):
+    assert "0001_base" in store.applied_migrations()
+    again = Store.open(settings.database_target)
+    assert again.migrate() == []
+    assert again.applied_migrations() == store.applied_migrations()
 
 
 def test_versions_are_appended_never_rewritten(store):
@@ -83,9 +84,8 @@ def test_status_changes_are_recorded(store):
     assert history[-1]["actor"] == "guard"
 
 
-def test_two_connections_rate_at_once_nothing_lost(tmp_path):
-    path = tmp_path / "c.db"
-    a, b = Store.open(path), Store.open(path)
+def test_two_connections_rate_at_once_nothing_lost(store, settings):
+    a, b = store, Store.open(settings.database_target)
     item, v = seed_item(a, "x")
 
     def rate(store, n):

@@ -79,6 +79,7 @@ class Settings:
     data_dir: Path = ROOT / "data"
     log_dir: Path = ROOT / "logs"
     db_path: Path | None = None  # defaults to data_dir / "herald.db"
+    database_url: str = field(default="", repr=False)  # postgresql://... for a shared database
 
     # --- writing providers -------------------------------------------------
     providers: tuple[str, ...] = DEFAULT_PROVIDERS
@@ -188,6 +189,11 @@ class Settings:
         """The SQLite file: `db_path` when set, else `data_dir/herald.db`."""
         return self.db_path if self.db_path is not None else self.data_dir / "herald.db"
 
+    @property
+    def database_target(self) -> Path | str:
+        """What `Store.open` gets: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or self.database_path
+
     def public_dict(self) -> dict[str, object]:
         """Settings as plain values with every secret masked, for display and logs."""
         out: dict[str, object] = {}
@@ -195,6 +201,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name.endswith(("_key", "_token")):
                 value = "set" if value else ""
+            elif f.name == "database_url" and value:
+                value = value.split("://", 1)[0] + "://(set)"  # the URL may carry a password
             elif isinstance(value, Path):
                 value = str(value)
             elif isinstance(value, Mapping):
@@ -278,6 +286,7 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "HERALD_DATA_DIR": ("data_dir", _path),
     "HERALD_LOG_DIR": ("log_dir", _path),
     "HERALD_DB_PATH": ("db_path", _path),
+    "HERALD_DATABASE_URL": ("database_url", _str),
     "HERALD_PROVIDERS": ("providers", _tuple),
     "GROQ_API_KEY": ("groq_api_key", _str),
     "HERALD_GROQ_MODELS": ("groq_models", _tuple),

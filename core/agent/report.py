@@ -38,7 +38,7 @@ class AgentReports:
             return next(iter(self.store.query(sql)[0].values()))
 
         recent = self.store.query(
-            "SELECT AVG(reward) AS m FROM (SELECT reward FROM agent_rewards ORDER BY id DESC LIMIT 100)"
+            "SELECT AVG(reward) AS m FROM (SELECT reward FROM agent_rewards ORDER BY id DESC LIMIT 100) AS recent"
         )
         return AgentStats(
             states=one("SELECT COUNT(DISTINCT state) FROM agent_q"),

@@ -41,7 +41,7 @@ def _fmt(value: Any) -> str:
 def run(args: Any) -> int:
     """Run one agent action and print its result."""
     settings = load_settings()
-    agent = Agent.from_store(Store.open(settings.database_path), settings)
+    agent = Agent.from_store(Store.open(settings.database_target), settings)
     if args.action == "stats":
         result: Any = agent.stats()
     elif args.action == "train" and settings.queue_backend == "celery":  # a worker trains

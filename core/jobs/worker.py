@@ -65,7 +65,7 @@ def run_worker(
             "(the in-process backend runs jobs inside the app and needs no worker)"
         )
     app = make_celery_app(settings)
-    store = Store.open(settings.database_path)
+    store = Store.open(settings.database_target)  # the shared PostgreSQL when HERALD_DATABASE_URL is set
     queue = CeleryQueue(store, settings, app=app)
     stop = threading.Event()
 

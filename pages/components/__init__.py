@@ -3,10 +3,19 @@
 from pages.components.post import (
     LiveDraft,
     render_draft,
+    render_engagement,
     render_exports,
     render_passages,
     render_rating,
     render_refine,
 )
 
-__all__ = ["LiveDraft", "render_draft", "render_exports", "render_passages", "render_rating", "render_refine"]
+__all__ = [
+    "LiveDraft",
+    "render_draft",
+    "render_engagement",
+    "render_exports",
+    "render_passages",
+    "render_rating",
+    "render_refine",
+]

@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.engagement import Estimate, estimate_for_store
 from core.errors import HeraldError
 from core.posts.pipeline import PostView, build_export, rate_version, record_export, refine_post
 from core.services import Services
@@ -21,6 +22,7 @@ from utils.export import EXPORT_FORMATS
 __all__ = [
     "LiveDraft",
     "render_draft",
+    "render_engagement",
     "render_passages",
     "render_exports",
     "render_rating",
@@ -127,6 +129,24 @@ def render_draft(view: PostView, max_chars: int = 3000) -> None:
             )
     for warning in view.warnings:
         st.caption(f"⚠ {warning}")
+
+
+def render_engagement(services: Services, view: PostView) -> Estimate | None:
+    """The engagement estimate: a star band, its main drivers, and whether it is the prior or fitted."""
+    try:
+        est = estimate_for_store(
+            services.store, view.text, hook=view.strategy.hook, fold_chars=services.settings.fold_chars
+        )
+    except HeraldError as exc:
+        st.caption(f"Engagement estimate unavailable: {exc}")
+        return None
+    drivers = ", ".join(d.describe() for d in est.drivers) or "none stand out"
+    st.markdown(
+        f"**Engagement estimate** {est.stars:.1f} ★ ({est.band}; 80% band {est.low:.1f}–{est.high:.1f}) · "
+        f"drivers: {drivers}"
+    )
+    st.caption(est.label)
+    return est
 
 
 def _plain(text: str) -> str:
