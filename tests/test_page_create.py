@@ -96,8 +96,11 @@ def test_refine_makes_a_new_version(services):
     _button(at, "Refine").click().run()
     assert not at.exception
     versions = services.store.versions(item_id)
-    # the guard may have added a "guard_revision" version before the refine
-    assert versions[-2].text == first.text and versions[-1].origin == "edit"
+    edit = next(v for v in versions if v.origin == "edit")
+    assert edit.parent_id == first.id and services.store.get_version(first.id).text == first.text
+    # the refinement passed the gate: it is current, or the guard's revision of it is
+    latest = versions[-1]
+    assert latest.id == edit.id or (latest.origin == "guard_revision" and latest.parent_id == edit.id)
     n = len(versions)
     assert any("Version" in str(m.label) and f"{n} of {n}" in str(m.value) for m in at.metric)
 
