@@ -216,6 +216,9 @@ def _load(spec: Any, services: Services) -> LoadedSource:
     if spec.kind == "url":
         return load_source(value, settings, kind="url")
     if spec.kind == "path":
+        from core.auth.sources import check_local_source
+
+        check_local_source(value, services.store, settings)  # a shared server reads only HERALD_SOURCE_ROOTS
         return load_source(value, settings, kind="local")
     raise InvalidInputError(f"Unknown source kind {spec.kind!r}: use path, url, upload or demo")
 
