@@ -13,6 +13,14 @@ from core.errors import InvalidInputError, PermissionDeniedError
 from core.store import Store
 from utils.settings import load_settings
 
+
+def _env(extra: dict[str, str]) -> dict[str, str]:
+    """The (isolated) process environment plus `extra`."""
+    import os
+
+    return {**os.environ, **extra}
+
+
 PASSWORD = "correct horse battery"
 
 
@@ -23,7 +31,7 @@ def store(tmp_path) -> Store:
 
 @pytest.fixture
 def settings(isolated_dirs):
-    return load_settings({"HERALD_LOCKOUT_FAILURES": "3", "HERALD_LOCKOUT_MINUTES": "10"})
+    return load_settings(_env({"HERALD_LOCKOUT_FAILURES": "3", "HERALD_LOCKOUT_MINUTES": "10"}))
 
 
 def test_password_is_stored_as_argon2_and_checked(store, settings) -> None:
@@ -163,10 +171,10 @@ def test_refusal_names_the_role_needed() -> None:
 
 
 def test_single_user_mode_needs_no_account_auto_mode_and_localhost(store, isolated_dirs) -> None:
-    auto = load_settings({})
+    auto = load_settings()
     assert auth.single_user_mode(store, auto, "localhost")
     assert not auth.single_user_mode(store, auto, "0.0.0.0")
-    assert not auth.single_user_mode(store, load_settings({"HERALD_AUTH": "required"}), "127.0.0.1")
+    assert not auth.single_user_mode(store, load_settings(_env({"HERALD_AUTH": "required"})), "127.0.0.1")
     auth.add_user(store, "root", ["admin"], PASSWORD)
     assert not auth.single_user_mode(store, auto, "localhost")
 
@@ -199,9 +207,16 @@ def test_audit_is_in_the_same_transaction_as_the_action(store) -> None:
             raise RuntimeError("the action failed")
     assert auth.list_audit(store) == []  # rolled back with the action
     with store.transaction() as conn:
-        auth.record_audit(conn, ADMIN, "settings.change", "x", {"value": 1, "api_key": "sk-live", "password": "p"})
+        auth.record_audit(
+            conn, ADMIN, "settings.change", "x", {"value": 1, "api_key": "sk-live", "password": "p"}
+        )
     (entry,) = auth.list_audit(store)
-    assert (entry.user, entry.roles, entry.action, entry.detail) == ("root", "admin", "settings.change", {"value": 1})
+    assert (entry.user, entry.roles, entry.action, entry.detail) == (
+        "root",
+        "admin",
+        "settings.change",
+        {"value": 1},
+    )
 
 
 def test_audit_filters_and_csv_neutralises_formulas(store) -> None:
@@ -236,12 +251,12 @@ def test_no_secret_in_audit_events_or_logs(store, settings, isolated_dirs, caplo
 def test_local_folders_need_source_roots_once_accounts_exist(store, tmp_path, isolated_dirs) -> None:
     inside = tmp_path / "projects" / "lumen"
     inside.mkdir(parents=True)
-    open_settings = load_settings({})
+    open_settings = load_settings()
     auth.check_local_source("/etc", store, open_settings)  # single-user: the user's own laptop
     auth.add_user(store, "root", ["admin"])
     with pytest.raises(PermissionDeniedError, match="HERALD_SOURCE_ROOTS"):
         auth.check_local_source(str(inside), store, open_settings)
-    rooted = load_settings({"HERALD_SOURCE_ROOTS": str(tmp_path / "projects")})
+    rooted = load_settings(_env({"HERALD_SOURCE_ROOTS": str(tmp_path / "projects")}))
     auth.check_local_source(str(inside), store, rooted)
     with pytest.raises(PermissionDeniedError):
         auth.check_local_source(str(inside / ".." / ".." / ".." / "etc"), store, rooted)
@@ -260,7 +275,7 @@ def test_generate_post_refuses_a_server_folder_once_accounts_exist(isolated_dirs
     from core.posts.pipeline import generate_post
     from core.services import build_services
 
-    services = build_services(load_settings({}))
+    services = build_services(load_settings())
     auth.add_user(services.store, "root", ["admin"])
     with pytest.raises(PermissionDeniedError, match="HERALD_SOURCE_ROOTS"):
         generate_post(str(sample_project), Brief(), services)
