@@ -21,6 +21,7 @@ from core.video.service import (
     submit_render,
 )
 from pages.common import get_services
+from pages.components.signin import require_page
 from pages.components.video import render_pending_storyboard, render_video
 
 QUALITIES = {
@@ -29,6 +30,7 @@ QUALITIES = {
 }
 
 services = get_services()
+user = require_page("video.render", services)
 ss = st.session_state
 st.title("🎬 Video")
 st.caption(
