@@ -37,17 +37,13 @@ def _cli(*args: str, stdin: str = "", token: str = "") -> subprocess.CompletedPr
 
 @pytest.fixture
 def admin_token(isolated_dirs) -> str:
-    r = _cli("users", "add", "root", "--role", "admin")
+    r = _cli("users", "add", "root", "--role", "admin", "--token")
     assert r.returncode == 0, r.stderr
-    r = _cli(
-        "users", "token", "root", "--as", "root"
-    )  # accounts exist now: needs a token... which root lacks
+    added, token = r.stdout.strip().splitlines()
+    assert added == "added root (admin)" and token.startswith("hrd_")
+    r = _cli("users", "token", "root")  # accounts exist now: the CLI must act as someone
     assert r.returncode == 2 and "HERALD_TOKEN" in r.stderr
-    from core import auth
-    from core.services import build_services
-    from utils.settings import load_settings
-
-    return auth.create_token(build_services(load_settings()).store, "root")
+    return token
 
 
 def test_users_add_list_token_roles_remove(admin_token) -> None:

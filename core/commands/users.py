@@ -1,8 +1,9 @@
 """`python -m core users add|list|remove|token|roles`: accounts from the command line.
 
-`add NAME --role ROLE [--role ROLE] [--password-stdin]` creates an account (the
-password is read from stdin, never from an argument, so it stays out of the
-shell history and `ps`); `token NAME` prints a new API token once. The first
+`add NAME --role ROLE [--role ROLE] [--password-stdin] [--token]` creates an
+account (the password is read from stdin, never from an argument, so it stays
+out of the shell history and `ps`; `--token` also prints its first API token,
+which is how the first admin gets one); `token NAME` prints a new token once. The first
 account can always be added from the machine's shell; after that the command
 acts as an admin (`--as NAME` with HERALD_TOKEN). Everything is audited.
 """
@@ -32,6 +33,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--role", action="append", default=[], help=f"one of {', '.join(auth.ROLES)} (repeatable)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--label", default="", help="token: a label to recognise it by")
+    p.add_argument("--token", action="store_true", help="add: also print a first API token (shown once)")
     p.add_argument("--json", action="store_true", help="list: print JSON")
     p.set_defaults(func=run)
 
@@ -79,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
             password = sys.stdin.readline().rstrip("\r\n")
         account = auth.add_user(store, args.name, args.role, password, by=actor)
         print(f"added {account.name} ({', '.join(account.roles)})")
+        if args.token:
+            print(auth.create_token(store, account.name, args.label or "first token", by=actor))
+            print("(the token is shown once: store it now)", file=sys.stderr)
     elif args.action == "roles":
         account = auth.set_roles(store, args.name, args.role, by=actor)
         print(f"{account.name}: {', '.join(account.roles)}")
