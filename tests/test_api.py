@@ -255,3 +255,17 @@ def test_body_limit_stops_reading_a_100_mb_stream() -> None:
     asyncio.run(limit({"type": "http", "path": "/posts", "headers": []}, receive, send))
     assert sent[0]["status"] == 413 and not reached
     assert reads[0] == 11  # 11 MB read of 100 MB
+
+
+def test_tokens_never_reach_the_database_logs_events_or_audit(env, isolated_dirs, caplog) -> None:
+    caplog.set_level("DEBUG")
+    client, services, tokens, _ = env
+    item_id = _post(client, services, tokens["cat"])["item"]["id"]
+    client.get(f"/items/{item_id}", headers=_h(tokens["cat"]))
+    client.get("/review", headers=_h(tokens["cat"]))  # refused
+    client.get("/items", headers=_h(tokens["cat"] + "x"))  # a wrong token
+    dump = "\n".join(services.store.db.conn.iterdump())
+    logs = "".join(p.read_text() for p in isolated_dirs.rglob("*.jsonl"))
+    audit = str(auth.list_audit(services.store))
+    for token in tokens.values():
+        assert token not in dump and token not in logs and token not in audit and token not in caplog.text

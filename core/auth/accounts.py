@@ -95,9 +95,7 @@ def _row(store: Store, name: str) -> dict | None:
 
 
 def _account(store: Store, row: dict) -> Account:
-    (count,) = store.db.conn.execute(
-        "SELECT COUNT(*) FROM api_tokens WHERE user_id = ?", (row["id"],)
-    ).fetchone()
+    count = store.query("SELECT COUNT(*) AS n FROM api_tokens WHERE user_id = ?", (row["id"],))[0]["n"]
     return Account(
         name=row["name"],
         roles=tuple(json.loads(row["roles_json"] or "[]")),
