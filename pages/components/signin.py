@@ -25,12 +25,14 @@ __all__ = [
     "page_services",
     "current_user",
     "require_page",
+    "page_user",
     "render_identity",
     "oidc_configured",
     "sign_out",
 ]
 
 SESSION_KEY = "herald_session"
+USER_KEY = "herald_user"
 NOTICE_KEY = "herald_auth_notice"
 SERVICES_KEY = "herald_services"
 
@@ -97,7 +99,15 @@ def require_page(action: str, services: Services | None = None) -> User:
     if reason:
         st.error(f"Not allowed: {reason}")
         st.stop()
+    st.session_state[USER_KEY] = user  # for components; never a widget key, so a browser cannot set it
+    if user.kind != "single-user":
+        st.session_state["user"] = user.name  # the name feedback and restores are stored under
     return user
+
+
+def page_user() -> User | None:
+    """The user `require_page` admitted in this run (None outside a page)."""
+    return st.session_state.get(USER_KEY)
 
 
 def sign_out(services: Services, user: User) -> None:
