@@ -45,5 +45,9 @@ if oidc_configured():
     st.caption(
         "Or sign in with your team's identity provider; your roles come from the Admin page's mapping."
     )
-    if st.button("Sign in with your identity provider", key="signin_oidc"):
-        st.login()
+    section = st.secrets["auth"]
+    providers = [name for name, value in section.items() if hasattr(value, "keys")]  # [auth.NAME] sections
+    for provider in providers or [None]:
+        label = f"Sign in with {provider}" if provider else "Sign in with your identity provider"
+        if st.button(label, key=f"signin_oidc_{provider or 'default'}"):
+            st.login(provider) if provider else st.login()

@@ -140,3 +140,15 @@ def test_app_shows_only_sign_in_until_signed_in(services) -> None:
     at.session_state["herald_services"] = services
     at.run(timeout=120)
     assert not at.exception and at.title[0].value == "Sign in"
+
+
+def test_identity_provider_button_only_when_secrets_configure_it(services) -> None:
+    auth.add_user(services.store, "root", ["admin"])
+    at = _page("signin", services)
+    assert [b.label for b in at.button] == ["Sign in"]
+    at = AppTest.from_file(str(ROOT / "pages" / "signin.py"), default_timeout=60)
+    at.session_state["herald_services"] = services
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
+    at.run()
+    assert not at.exception
+    assert "Sign in with your identity provider" in [b.label for b in at.button]
