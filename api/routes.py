@@ -6,6 +6,7 @@ GET /jobs/{id}. Mutations are recorded in the audit trail with the token's user.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -252,10 +253,18 @@ def render_video(body: VideoIn, request: Request, user: User = Depends(current_u
 def job_status(job_id: str, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
     """A job's state and progress, and its result once done."""
     from api.jobs import queue_for
+    from core.errors import NotFoundError
 
     require(user, "item.read")
-    queue = queue_for(services_of(request))
+    services = services_of(request)
+    queue = queue_for(services)
     status = queue.status(job_id)
+    rows = services.store.query("SELECT payload_json FROM jobs WHERE id = ?", (job_id,))
+    owner = json.loads(rows[0]["payload_json"] or "{}").get("user", {}).get("name") if rows else None
+    if (
+        owner and owner != user.name and "admin" not in user.roles
+    ):  # another user's post job: not yours to read
+        raise NotFoundError(f"No job {job_id!r}; use the job id POST /posts returned to you")
     out: dict[str, Any] = plain(status)
     if status.state == "done":
         out["result"] = queue.result(job_id)

@@ -201,6 +201,17 @@ def test_unknown_item_and_job_are_404_bad_body_422(env) -> None:
     r = client.get("/items/999", headers=_h(tokens["root"]))
     assert r.status_code == 404 and r.json()["error"] == "NotFoundError"
     assert client.get("/jobs/nope", headers=_h(tokens["root"])).status_code == 404
+
+
+def test_a_post_job_is_readable_by_its_owner_and_admins_only(env) -> None:
+    client, services, tokens, _ = env
+    r = client.post("/posts", json={"source": {"kind": "demo", "value": "lumen"}}, headers=_h(tokens["cat"]))
+    job_id = r.json()["job_id"]
+    assert client.get(f"/jobs/{job_id}", headers=_h(tokens["kit"])).status_code == 404
+    assert client.get(f"/jobs/{job_id}", headers=_h(tokens["root"])).status_code == 200
+    from api.jobs import queue_for
+
+    queue_for(services).wait(job_id, timeout=120)
     r = client.post("/posts", json={"brief": {}}, headers=_h(tokens["cat"]))
     assert r.status_code == 422 and "source" in r.json()["message"] and "/docs" in r.json()["message"]
 
