@@ -138,9 +138,15 @@ def refine(
 
     services = services_of(request)
     require(user, "post.refine", services.store.get_item(item_id))
-    version = refine_post(services, item_id, body.instruction, user=user.name)
-    _audit(services, user, "post.refine", f"item {item_id}", {"version_id": version.id})
-    return {"version": version_json(version)}
+    result = refine_post(services, item_id, body.instruction, user=user.name)
+    _audit(services, user, "post.refine", f"item {item_id}", {"version_id": result.proposed.id})
+    return {
+        "version": version_json(result.current),
+        "status": result.status,
+        "reasons": list(result.reasons),
+        "guard_confidence": None if result.guard is None else round(float(result.guard.confidence), 4),
+        "moderation_level": None if result.moderation is None else result.moderation.level,
+    }
 
 
 @router.post("/items/{item_id}/ratings", status_code=201, tags=["items"])
@@ -223,9 +229,7 @@ def review_action(
     if action == "edit":
         if body.text is None:
             raise InvalidInputError("edit needs the corrected post in 'text'")
-        result = review.edit_and_approve(
-            store, services.settings, item_id, user.name, body.text, body.note, events=services.events
-        )
+        result = review.edit_and_approve(services, item_id, user.name, body.text, body.note)
     else:
         act = {"approve": review.approve, "reject": review.reject, "send-back": review.send_back}[action]
         result = act(store, item_id, user.name, body.note, events=services.events)

@@ -8,10 +8,11 @@ from fastapi.testclient import TestClient
 from api import create_app
 from api.limits import BodyLimit
 from chains.providers import FallbackChain
-from core import auth, review
+from core import auth
 from core.moderation import Moderation, Reason
 from core.services import build_services
 from tests.fakes import FakeEmbedder, FakeProvider
+from tests.seed import seed_moderation
 from utils.settings import load_settings
 
 
@@ -89,9 +90,7 @@ def _hold(services, item_id: int) -> None:
         reasons=(Reason("insult", "clown", 0.8, "profanity", "flagged"),),
         backends_ran=("rules",),
     )
-    review.apply_moderation(
-        services.store, item_id, mod, version_id=services.store.latest_version(item_id).id
-    )
+    seed_moderation(services, item_id, mod, version_id=services.store.latest_version(item_id).id)
 
 
 def test_health_needs_no_token_everything_else_does(env) -> None:

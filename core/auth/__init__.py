@@ -26,7 +26,7 @@ from core.auth.accounts import (
     set_roles,
     user_for_token,
 )
-from core.auth.audit import AuditEntry, audit_csv, list_audit, record_audit
+from core.auth.audit import AuditEntry, audit_csv, audit_hook, list_audit, record_audit
 from core.auth.errors import (
     AccountLockedError,
     AuthError,
@@ -65,6 +65,7 @@ __all__ = [
     "user_for_token",
     "AuditEntry",
     "audit_csv",
+    "audit_hook",
     "list_audit",
     "record_audit",
     "AuthError",

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from core.store import Store
 from utils.events import utc_now_iso
 from utils.export import neutralise_cell
 
-__all__ = ["AuditEntry", "record_audit", "list_audit", "audit_csv", "scrub"]
+__all__ = ["AuditEntry", "record_audit", "audit_hook", "list_audit", "audit_csv", "scrub"]
 
 _SECRET_KEY = re.compile(r"passw|token|secret|api_?key|credential|authorization|cookie|session", re.I)
 CSV_HEADER = ("id", "ts", "user", "user_kind", "roles", "action", "target", "outcome", "detail")
@@ -81,6 +82,27 @@ def record_audit(
             json.dumps(scrub(detail), ensure_ascii=False, default=str)[:5000],
         ),
     )
+
+
+def audit_hook(
+    user: User | None,
+    action: str,
+    detail: dict[str, Any] | None = None,
+    then: Callable[..., None] | None = None,
+) -> Callable[..., None]:
+    """An `also` hook for `core.gate.submit_version`: the audit row joins the gate's transaction.
+
+    The hook records `action` on "item N" with the new version and status, then calls `then`
+    (a caller's own hook) with the same arguments.
+    """
+
+    def hook(conn: sqlite3.Connection, item_id: int, version_id: int, status: str, reasons: Any) -> None:
+        extra = {"version_id": version_id, "status": status}
+        record_audit(conn, user, action, f"item {item_id}", {**(detail or {}), **extra})
+        if then is not None:
+            then(conn, item_id, version_id, status, reasons)
+
+    return hook
 
 
 def list_audit(
