@@ -39,13 +39,14 @@ from core.auth.oidc import RoleMapping, add_mapping, list_mappings, remove_mappi
 from core.auth.policy import ACTIONS, PAGE_ACTIONS, can, require, why_not
 from core.auth.sessions import end_session, session_user, start_session
 from core.auth.sources import check_local_source
-from core.auth.types import LOCAL_USER, ROLES, User, acting
+from core.auth.types import LOCAL_USER, ROLES, User, acting, signed_in_name
 
 __all__ = [
     "User",
     "ROLES",
     "LOCAL_USER",
     "acting",
+    "signed_in_name",
     "ACTIONS",
     "PAGE_ACTIONS",
     "can",

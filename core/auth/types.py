@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from core.errors import InvalidInputError
 
-__all__ = ["User", "ROLES", "USER_KINDS", "LOCAL_USER", "acting", "check_name", "check_roles"]
+__all__ = ["User", "ROLES", "USER_KINDS", "LOCAL_USER", "acting", "signed_in_name", "check_name", "check_roles"]
 
 ROLES = ("creator", "reviewer", "analyst", "admin")
 USER_KINDS = ("local", "oidc", "token", "single-user")
@@ -44,6 +44,11 @@ LOCAL_USER = User(name="local", roles=ROLES, kind="single-user")
 def acting(user: User | None) -> User:
     """The acting user: `user`, or the single local user when a caller gave none."""
     return user if user is not None else LOCAL_USER
+
+
+def signed_in_name(user: User | None) -> str:
+    """The name to store as the actor: a signed-in user's own, '' for nobody or the single local user."""
+    return user.name if user is not None and user.kind != "single-user" else ""
 
 
 def check_name(name: str) -> str:
