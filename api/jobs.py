@@ -11,7 +11,7 @@ import base64
 import binascii
 from typing import Any
 
-from core.auth import User, record_audit
+from core.auth import User
 from core.errors import InvalidInputError
 from core.jobs import JobContext, JobQueue
 from core.services import Services
@@ -34,11 +34,7 @@ def _post_job(services: Services, payload: dict[str, Any], ctx: JobContext) -> d
     def progress(label: str, fraction: float) -> None:
         ctx.progress(fraction, label)
 
-    result = generate_post(spec, Brief(**payload["brief"]), services, progress=progress, created_by=user.name)
-    with services.store.transaction() as conn:
-        record_audit(
-            conn, user, "post.create", f"item {result.item_id}", {"job_id": ctx.job_id, "via": "api"}
-        )
+    result = generate_post(spec, Brief(**payload["brief"]), services, progress=progress, by=user)
     return post_summary(services, result.item_id)
 
 

@@ -14,8 +14,7 @@ from pydantic import BaseModel, Field
 
 from api.app import current_user, services_of
 from api.views import item_detail, item_json, plain, version_json
-from core.auth import User, record_audit, require
-from core.services import Services
+from core.auth import User, require
 
 __all__ = ["router"]
 
@@ -84,13 +83,6 @@ class VideoIn(BaseModel):
     voice: bool = False
 
 
-def _audit(
-    services: Services, user: User, action: str, target: str, detail: dict[str, Any] | None = None
-) -> None:
-    with services.store.transaction() as conn:
-        record_audit(conn, user, action, target, {**(detail or {}), "via": "api"})
-
-
 @router.get("/health", tags=["meta"])
 def health() -> dict[str, str]:
     """Liveness: no token needed."""
@@ -138,8 +130,7 @@ def refine(
 
     services = services_of(request)
     require(user, "post.refine", services.store.get_item(item_id))
-    result = refine_post(services, item_id, body.instruction, user=user.name)
-    _audit(services, user, "post.refine", f"item {item_id}", {"version_id": result.proposed.id})
+    result = refine_post(services, item_id, body.instruction, user=user.name, by=user)
     return {
         "version": version_json(result.current),
         "status": result.status,
@@ -159,8 +150,7 @@ def rate(
     services = services_of(request)
     require(user, "post.rate", services.store.get_item(item_id))
     version_id = body.version_id or services.store.latest_version(item_id).id
-    rating = rate_version(services, item_id, version_id, body.stars, body.comment, user=user.name)
-    _audit(services, user, "post.rate", f"item {item_id}", {"stars": body.stars, "version_id": version_id})
+    rating = rate_version(services, item_id, version_id, body.stars, body.comment, user=user.name, by=user)
     return {"rating": plain(rating)}
 
 
@@ -176,8 +166,7 @@ def export(
 
     services = services_of(request)
     require(user, "post.export", services.store.get_item(item_id))
-    result = export_item(services, item_id, format)
-    _audit(services, user, "post.export", f"item {item_id}", {"format": format})
+    result = export_item(services, item_id, format, by=user)
     return Response(
         result.content,
         media_type=result.mime,
@@ -229,11 +218,10 @@ def review_action(
     if action == "edit":
         if body.text is None:
             raise InvalidInputError("edit needs the corrected post in 'text'")
-        result = review.edit_and_approve(services, item_id, user.name, body.text, body.note)
+        result = review.edit_and_approve(services, item_id, user.name, body.text, body.note, by=user)
     else:
         act = {"approve": review.approve, "reject": review.reject, "send-back": review.send_back}[action]
-        result = act(store, item_id, user.name, body.note, events=services.events)
-    _audit(services, user, f"review.{action}", f"item {item_id}", {"to_status": result.item.status})
+        result = act(store, item_id, user.name, body.note, events=services.events, by=user)
     return {"item": item_json(result.item), "action": plain(result.action)}
 
 
@@ -248,8 +236,7 @@ def render_video(body: VideoIn, request: Request, user: User = Depends(current_u
     require(user, "video.render", services.store.get_item(body.item_id))
     queue_for(services)
     options = VideoOptions(aspect=body.aspect, burn_captions=body.burn_captions, voice=body.voice)
-    job_id = submit_render(services, body.item_id, options)
-    _audit(services, user, "video.render", f"item {body.item_id}", {"job_id": job_id})
+    job_id = submit_render(services, body.item_id, options, by=user)
     return {"job_id": job_id, "status_url": f"/jobs/{job_id}"}
 
 

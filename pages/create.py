@@ -106,7 +106,7 @@ if st.button("Generate", type="primary", key="generate") or demo_clicked:
 
         live = LiveDraft()  # a model that streams shows its text here as it writes
         try:
-            result = generate_post(source, brief, services, progress=_progress, on_token=live, created_by=user.name)
+            result = generate_post(source, brief, services, progress=_progress, on_token=live, by=user)
         except HeraldError as exc:
             live.flush()
             status.update(label="Could not generate a post", state="error", expanded=True)

@@ -149,6 +149,7 @@ for entry in queue.items:
                 note,
                 events=services.events,
                 **seen,
+                by=user,
             )
         if b2.button("Reject", key=f"reject_{entry.item_id}", disabled=bool(refused)) and not refused:
             _act(
@@ -160,6 +161,7 @@ for entry in queue.items:
                 note,
                 events=services.events,
                 **seen,
+                by=user,
             )
         if b3.button("Send back", key=f"send_back_{entry.item_id}", disabled=bool(refused)) and not refused:
             _act(
@@ -171,6 +173,7 @@ for entry in queue.items:
                 note,
                 events=services.events,
                 **seen,
+                by=user,
             )
         with st.expander("Edit and approve"):
             edited = st.text_area("Corrected text", value=entry.text, key=f"edit_{entry.item_id}", height=200)
@@ -181,5 +184,13 @@ for entry in queue.items:
                 and not refused
             ):
                 _act(
-                    "Edited", review.edit_and_approve, services, entry.item_id, reviewer, edited, note, **seen
+                    "Edited",
+                    review.edit_and_approve,
+                    services,
+                    entry.item_id,
+                    reviewer,
+                    edited,
+                    note,
+                    **seen,
+                    by=user,
                 )

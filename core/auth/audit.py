@@ -85,7 +85,7 @@ def record_audit(
 
 
 def audit_hook(
-    user: User | None,
+    user: User | str | None,
     action: str,
     detail: dict[str, Any] | None = None,
     then: Callable[..., None] | None = None,

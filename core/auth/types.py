@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 from core.errors import InvalidInputError
 
-__all__ = ["User", "ROLES", "USER_KINDS", "LOCAL_USER", "acting", "signed_in_name", "check_name", "check_roles"]
+__all__ = [
+    "User",
+    "ROLES",
+    "USER_KINDS",
+    "LOCAL_USER",
+    "acting",
+    "signed_in_name",
+    "check_name",
+    "check_roles",
+]
 
 ROLES = ("creator", "reviewer", "analyst", "admin")
 USER_KINDS = ("local", "oidc", "token", "single-user")

@@ -79,7 +79,12 @@ def render_like_buttons(
             try:
                 _show(
                     rate_item(
-                        services, item_id, version_id, liked=liked, user=st.session_state.get("user", "")
+                        services,
+                        item_id,
+                        version_id,
+                        liked=liked,
+                        user=st.session_state.get("user", ""),
+                        by=page_user(),
                     )
                 )
             except HeraldError as exc:
@@ -114,6 +119,7 @@ def render_feedback(
             liked=like_value,
             comment=comment,
             user=user.strip(),
+            by=page_user(),
         )
     except HeraldError as exc:
         st.error(str(exc))
