@@ -185,3 +185,35 @@ def test_api_on_a_real_uvicorn(admin_token, isolated_dirs) -> None:
         proc.wait(timeout=20)
         log.close()
     assert admin_token not in (isolated_dirs / "api.log").read_text()
+
+
+def test_existing_commands_act_as_the_token_user(admin_token) -> None:
+    from core import auth
+    from core.services import build_services
+    from tests.seed import seed_item
+    from utils.settings import load_settings
+
+    services = build_services(load_settings())
+    auth.add_user(services.store, "cat", ["creator"])
+    auth.add_user(services.store, "rex", ["reviewer"])
+    cat, rex = auth.create_token(services.store, "cat"), auth.create_token(services.store, "rex")
+    item, _ = seed_item(services, "A held post.", created_by="cat", status="flagged")
+    item_id = str(item.id)
+    r = _cli("review", "approve", "--item", item_id, "--reviewer", "x")
+    assert r.returncode == 2 and "--as NAME" in r.stderr  # accounts exist: nobody is anonymous
+    r = _cli("review", "approve", "--item", item_id, "--as", "cat", token=cat)
+    assert r.returncode == 2 and "review.act needs the reviewer or admin role" in r.stderr
+    r = _cli("generate", "--source", "https://example.com/x.git", "--as", "rex", token=rex)
+    assert r.returncode == 2 and "post.create needs the creator or admin role" in r.stderr
+    r = _cli("review", "approve", "--item", item_id, "--reviewer", "typed", "--as", "rex", token=rex)
+    assert r.returncode == 0 and "approve by rex -> approved" in r.stdout, r.stderr
+    r = _cli("export", "--item", item_id, "--format", "markdown", "--as", "rex", token=rex)
+    assert r.returncode == 2 and "post.export" in r.stderr
+    r = _cli("export", "--item", item_id, "--format", "markdown", "--as", "cat", token=cat)
+    assert r.returncode == 0 and "A held post." in r.stdout
+    actions = [
+        (e.user, e.action)
+        for e in auth.list_audit(services.store)
+        if e.action.startswith(("review.", "post."))
+    ]
+    assert actions == [("cat", "post.export"), ("rex", "review.approve")]

@@ -98,7 +98,9 @@ def _record(
         )
         action_id = int(cur.lastrowid or 0)
         detail = {"from_status": status_now, "to_status": to_status, "version_id": version_id}
-        record_audit(conn, by or reviewer, f"review.{action}", f"item {item.id}", detail)
+        record_audit(
+            conn, by if signed_in_name(by) else reviewer, f"review.{action}", f"item {item.id}", detail
+        )
         if to_status != status_now:
             store.change_status(
                 conn, item.id, to_status, reason=f"review {action}: {note}"[:500], actor=reviewer
@@ -190,7 +192,7 @@ def edit_and_approve(
 
     gated = submit_version(services, proposal, item_id=item_id, approve_as=reviewer,
                            expected_status=expected_status or item.status,
-                           also=audit_hook(by or reviewer, "review.edit_and_approve", then=write_review))  # fmt: skip
+                           also=audit_hook(by if signed_in_name(by) else reviewer, "review.edit_and_approve", then=write_review))  # fmt: skip
     from core.agent.rewards import reward_review
 
     reward_review(store, item_id, "edit_and_approve", version_id=gated.current.id, reviewer=reviewer)
