@@ -143,7 +143,7 @@ def approve(
     by: User | None = None,
 ) -> ReviewResult:
     """Approve the item's current text as it is (a later version needs a new approval)."""
-    reviewer = _check_reviewer(reviewer)
+    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
     item, current = _reviewable(store, item_id, version_id)
     reviewer = _acting_reviewer(by, item, reviewer)
     return _record(store, item, "approve", reviewer, note, ItemStatus.APPROVED, current, events=events,
@@ -165,7 +165,7 @@ def edit_and_approve(
     from core.gate import ProposedVersion, submit_version
 
     store, events = services.store, services.events
-    reviewer = _check_reviewer(reviewer)
+    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
     item, current = _reviewable(store, item_id, version_id)
     reviewer = _acting_reviewer(by, item, reviewer)
     if not (text or "").strip():
@@ -215,7 +215,7 @@ def reject(
     by: User | None = None,
 ) -> ReviewResult:
     """Reject an item for good (it stays stored and is never exported); a note is required."""
-    reviewer = _check_reviewer(reviewer)
+    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
     if not (note or "").strip():
         raise InvalidInputError("Say why you reject the item in the note (--note on the CLI)")
     item, current = _reviewable(store, item_id, version_id)
@@ -236,7 +236,7 @@ def send_back(
     by: User | None = None,
 ) -> ReviewResult:
     """Send an item back to its creator with a note; their next version comes back to the queue."""
-    reviewer = _check_reviewer(reviewer)
+    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
     if not (note or "").strip():
         raise InvalidInputError(
             "Say what should change in the note (--note on the CLI): the creator reads it"
