@@ -1,8 +1,8 @@
 """Long API work as background jobs on the services' `JobQueue` (the one video renders use).
 
-`submit_post` queues a post job that runs `generate_post` as the requesting
-user and returns `views.post_summary`; renders go through
-`core.video.service.submit_render`. Poll either with GET /jobs/{id}.
+`submit_post` queues a "post" job (registered with `core.jobs.register_job_kind`)
+that runs `generate_post` as the requesting user and returns `views.post_summary`;
+renders go through `core.video.service.submit_render`. Poll either with GET /jobs/{id}.
 """
 
 from __future__ import annotations
@@ -13,19 +13,21 @@ from typing import Any
 
 from core.auth import User
 from core.errors import InvalidInputError
-from core.jobs import JobContext, JobQueue
+from core.jobs import JobContext, Queue, job_queue, register_job_kind
 from core.services import Services
 
-__all__ = ["POST_JOB", "queue_for", "submit_post"]
+__all__ = ["POST_JOB", "queue_for", "run_post_job", "submit_post"]
 
 POST_JOB = "post"
 
 
-def _post_job(services: Services, payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
+def run_post_job(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
+    """The "post" job kind: `generate_post` as the requesting user, then `views.post_summary`."""
     from api.views import post_summary
     from chains.types import Brief
     from core.posts.pipeline import SourceInput, generate_post
 
+    services = ctx.services
     source = payload["source"]
     files = tuple((f["name"], base64.b64decode(f["content_b64"])) for f in source.get("files", ()))
     spec = SourceInput(source["kind"], source.get("value", ""), files)
@@ -38,14 +40,13 @@ def _post_job(services: Services, payload: dict[str, Any], ctx: JobContext) -> d
     return post_summary(services, result.item_id)
 
 
-def queue_for(services: Services) -> JobQueue:
-    """The services' job queue with the post and video handlers registered."""
-    from core.video.service import job_queue
+# A module path, so a Celery worker (python -m core worker) can import it too.
+register_job_kind(POST_JOB, "api.jobs:run_post_job")
 
-    queue = job_queue(services)
-    if POST_JOB not in queue.handlers:
-        queue.register(POST_JOB, lambda payload, ctx: _post_job(services, payload, ctx))
-    return queue
+
+def queue_for(services: Services) -> Queue:
+    """The services' job queue (in-process or Celery, as configured); the post kind is registered."""
+    return job_queue(services)
 
 
 def submit_post(services: Services, user: User, source: dict[str, Any], brief: dict[str, Any]) -> str:
