@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 
-.PHONY: run test setup system-deps lint bench clean-venv worker
+.PHONY: run api test setup system-deps lint bench clean-venv worker
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ run: setup
 # A Celery worker for HERALD_QUEUE=celery (needs HERALD_REDIS_URL); the app only submits and watches.
 worker: setup
 	$(PY) -m core worker
+
+# The REST API (FastAPI + uvicorn) on HERALD_API_PORT (8600); every route but /health needs a token.
+api: setup
+	$(PY) -m core api
 
 test: setup system-deps
 	$(PY) -m pytest

@@ -33,13 +33,20 @@ COMMAND_MODULES = (
     "jobs",
     "worker",
     "batch",
+    "users",
+    "audit",
+    "api",
 )
+
+
+AS_HELP = "act as this user (their API token in HERALD_TOKEN); default: the local user in single-user mode"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command module registered."""
     parser = argparse.ArgumentParser(prog="python -m core", description="Herald command line")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument("--as", dest="as_user", default=None, help=AS_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -49,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for command in sub.choices.values():  # `--as NAME` also after the command name
+        command.add_argument("--as", dest="as_user", default=argparse.SUPPRESS, help=AS_HELP)
     return parser
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["HeraldError", "NotFoundError", "InvalidInputError", "ExportRefusedError", "ConflictError"]
+__all__ = [
+    "HeraldError",
+    "NotFoundError",
+    "InvalidInputError",
+    "ExportRefusedError",
+    "ConflictError",
+    "PermissionDeniedError",
+]
 
 
 class HeraldError(Exception):
@@ -23,3 +30,7 @@ class ExportRefusedError(HeraldError):
 
 class ConflictError(HeraldError):
     """Someone else changed the item first (two reviewers at once); reload and act again."""
+
+
+class PermissionDeniedError(HeraldError):
+    """The acting user's roles do not allow the action; the message names the role needed."""

@@ -31,6 +31,7 @@ from pages.components.agent import render_agent_panel
 from pages.components.card import render_card
 from pages.components.guard import render_guard_report
 from pages.components.moderation import render_moderation
+from pages.components.signin import require_page
 
 LAST_ITEM = "create_last_item_id"
 LAST_RESULT = "create_last_result"
@@ -49,6 +50,7 @@ def _label(value: str) -> str:
 
 
 services = st.session_state.get(SERVICES_KEY) or get_services()
+user = require_page("post.create", services)
 settings = services.settings
 
 st.title("Create a post")
@@ -105,7 +107,7 @@ if st.button("Generate", type="primary", key="generate") or demo_clicked:
 
         live = LiveDraft()  # a model that streams shows its text here as it writes
         try:
-            result = generate_post(source, brief, services, progress=_progress, on_token=live)
+            result = generate_post(source, brief, services, progress=_progress, on_token=live, by=user)
         except HeraldError as exc:
             live.flush()
             status.update(label="Could not generate a post", state="error", expanded=True)

@@ -24,6 +24,7 @@ from pages.components.dashboard_panels import (
     render_review_tab,
     show_items,
 )
+from pages.components.signin import require_page
 
 SERVICES_KEY = "herald_services"
 TABS = {
@@ -40,6 +41,7 @@ def _size(n: int) -> str:
 
 
 services = st.session_state.get(SERVICES_KEY) or get_services()
+user = require_page("dashboard.view", services)
 st.title("Dashboard")
 st.caption(
     "Quality, speed and safety of what Herald writes, from the event log; drift alerts when it gets worse."

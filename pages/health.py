@@ -11,6 +11,7 @@ import streamlit as st
 
 from core.health import check_health
 from pages.common import get_services
+from pages.components.signin import require_page
 
 SERVICES_KEY = "herald_services"
 
@@ -20,6 +21,7 @@ def _mb(n: int) -> str:
 
 
 services = st.session_state.get(SERVICES_KEY) or get_services()
+user = require_page("health.view", services)
 st.title("Health")
 st.caption("What Herald can use right now. Nothing here calls the network.")
 

@@ -16,11 +16,13 @@ from pages.common import get_services
 from pages.components.agent import render_agent_training
 from pages.components.library import render_item
 from pages.components.recommend import render_recommendations
+from pages.components.signin import require_page
 
 STATUSES = [v for k, v in vars(ItemStatus).items() if k.isupper()]
 
 st.title("📚 Library")
 services = get_services()
+user = require_page("library.view", services)
 store = services.store
 
 # --- filters and list ---------------------------------------------------------

@@ -15,12 +15,14 @@ from chains.types import STYLES, TONES
 from core.batch import collect_batch, export_batch, parse_schedule, parse_sources, submit_batch
 from core.errors import HeraldError
 from pages.common import get_services
+from pages.components.signin import require_page
 
 SERVICES_KEY = "herald_services"
 BATCH = "plan_batch"
 PLAN = "plan_schedule"
 
 services = st.session_state.get(SERVICES_KEY) or get_services()
+require_page("post.create", services)
 st.title("Plan")
 st.caption(
     "A month of posts at once: one source per line (a folder, a repository URL or demo:lumen), or a CSV "

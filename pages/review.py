@@ -14,9 +14,11 @@ import html
 import streamlit as st
 
 from core import review
+from core.auth import why_not
 from core.errors import HeraldError
 from pages.common import get_services
 from pages.components.review import render_review_history
+from pages.components.signin import require_page
 
 SERVICES_KEY = "herald_services"
 FLASH_KEY = "review_flash"
@@ -59,12 +61,17 @@ def _act(label: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-de
 
 
 services = st.session_state.get(SERVICES_KEY) or get_services()
+user = require_page("review.view", services)
 store = services.store
 st.title("Review")
 if flash := st.session_state.pop(FLASH_KEY, None):
     st.success(flash)
 
-reviewer = st.text_input("Reviewer name (required for every action)", key="reviewer_name").strip()
+if user.kind == "single-user":  # on a laptop the name is typed; signed in, it is who signed in
+    reviewer = st.text_input("Reviewer name (required for every action)", key="reviewer_name").strip()
+else:
+    reviewer = user.name
+    st.caption(f"Reviewing as **{user.name}**; items you created go to another reviewer.")
 full = review.list_queue(store)
 reasons = ["all reasons", *full.reason_counts]
 choice = st.selectbox(
@@ -121,13 +128,18 @@ for entry in queue.items:
                         where = getattr(ev, "location", "") or getattr(ev, "path", "")
                         st.caption(f"{where}: {str(getattr(ev, 'text', ev))[:500]}")
         render_review_history(store, entry.item_id)
+        refused = why_not(
+            user, "review.act", store.get_item(entry.item_id)
+        )  # checked here, not in the browser
+        if refused:
+            st.caption(refused)
         note = st.text_input("Note (required to reject or send back)", key=f"note_{entry.item_id}")
         seen = {
             "version_id": entry.version_id,
             "expected_status": entry.status,
         }  # refused if someone acted first
         b1, b2, b3 = st.columns(3)
-        if b1.button("Approve", key=f"approve_{entry.item_id}"):
+        if b1.button("Approve", key=f"approve_{entry.item_id}", disabled=bool(refused)) and not refused:
             _act(
                 "Approved",
                 review.approve,
@@ -137,8 +149,9 @@ for entry in queue.items:
                 note,
                 events=services.events,
                 **seen,
+                by=user,
             )
-        if b2.button("Reject", key=f"reject_{entry.item_id}"):
+        if b2.button("Reject", key=f"reject_{entry.item_id}", disabled=bool(refused)) and not refused:
             _act(
                 "Rejected",
                 review.reject,
@@ -148,8 +161,9 @@ for entry in queue.items:
                 note,
                 events=services.events,
                 **seen,
+                by=user,
             )
-        if b3.button("Send back", key=f"send_back_{entry.item_id}"):
+        if b3.button("Send back", key=f"send_back_{entry.item_id}", disabled=bool(refused)) and not refused:
             _act(
                 "Sent back",
                 review.send_back,
@@ -159,10 +173,24 @@ for entry in queue.items:
                 note,
                 events=services.events,
                 **seen,
+                by=user,
             )
         with st.expander("Edit and approve"):
             edited = st.text_area("Corrected text", value=entry.text, key=f"edit_{entry.item_id}", height=200)
-            if st.button("Save edit and approve", key=f"edit_approve_{entry.item_id}"):
+            if (
+                st.button(
+                    "Save edit and approve", key=f"edit_approve_{entry.item_id}", disabled=bool(refused)
+                )
+                and not refused
+            ):
                 _act(
-                    "Edited", review.edit_and_approve, services, entry.item_id, reviewer, edited, note, **seen
+                    "Edited",
+                    review.edit_and_approve,
+                    services,
+                    entry.item_id,
+                    reviewer,
+                    edited,
+                    note,
+                    **seen,
+                    by=user,
                 )

@@ -21,6 +21,7 @@ from core.video.service import (
     submit_render,
 )
 from pages.common import get_services
+from pages.components.signin import require_page
 from pages.components.video import render_pending_storyboard, render_video
 
 QUALITIES = {
@@ -29,6 +30,7 @@ QUALITIES = {
 }
 
 services = get_services()
+user = require_page("video.render", services)
 ss = st.session_state
 st.title("🎬 Video")
 st.caption(
@@ -62,7 +64,9 @@ with st.container(border=True):
             post_id = labels[st.selectbox("Post", list(labels), key="video_post")]
     if st.button("Make storyboard", type="primary", key="video_make"):
         try:
-            draft = prepare_video(services, script=script, post_item_id=post_id, title=title, aspect=aspect)
+            draft = prepare_video(
+                services, script=script, post_item_id=post_id, title=title, aspect=aspect, by=user
+            )
             ss.video_item = draft.item_id
             ss.pop("video_result", None)
             ss.pop("video_job", None)
@@ -109,7 +113,7 @@ if item_id:
                 (w, h), fps = preset
                 size = (h, w) if aspect == "9:16" else (w, h)
             options = VideoOptions(aspect=aspect, burn_captions=burn, voice=voice, size=size, fps=fps)
-            ss.video_job = submit_render(services, item_id, options)
+            ss.video_job = submit_render(services, item_id, options, by=user)
             ss.pop("video_result", None)
         except HeraldError as exc:
             st.error(str(exc))

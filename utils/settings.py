@@ -184,6 +184,16 @@ class Settings:
         default_factory=lambda: {"quality": 50.0, "guard_confidence": 0.6, "rating": 3.0, "latency": 30000.0}
     )
 
+    # --- teams: sign-in, sources on a shared server, the REST API -----------
+    auth_mode: str = "auto"  # auto (single-user on localhost until an account exists) | required
+    session_ttl_min: float = 480.0
+    lockout_failures: int = 5
+    lockout_minutes: float = 15.0
+    source_roots: tuple[str, ...] = ()  # folders a signed-in user may load; empty: only URLs and uploads
+    api_port: int = 8600
+    api_rate_per_min: int = 120  # per token, token bucket (burst = this many)
+    api_max_body_bytes: int = 10_000_000
+
     @property
     def database_path(self) -> Path:
         """The SQLite file: `db_path` when set, else `data_dir/herald.db`."""
@@ -282,6 +292,19 @@ def _floors(v: str) -> dict[str, float]:
     return out
 
 
+def _auth_mode(v: str) -> str:
+    mode = v.strip().lower()
+    if mode not in ("auto", "required"):
+        raise ValueError("expected auto or required")
+    return mode
+
+
+def _roots(v: str) -> tuple[str, ...]:
+    """`/srv/projects:/home/shared` (os.pathsep or commas) -> absolute folders."""
+    parts = [p for chunk in v.split(",") for p in chunk.split(os.pathsep)]
+    return tuple(str(Path(p.strip()).expanduser().resolve()) for p in parts if p.strip())
+
+
 ENV_VARS: dict[str, tuple[str, object]] = {
     "HERALD_DATA_DIR": ("data_dir", _path),
     "HERALD_LOG_DIR": ("log_dir", _path),
@@ -362,6 +385,14 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "HERALD_METRICS_MAX_BYTES": ("metrics_max_bytes", int),
     "HERALD_TOKEN_PRICES": ("token_prices", _prices),
     "HERALD_DRIFT_FLOORS": ("drift_floors", _floors),
+    "HERALD_AUTH": ("auth_mode", _auth_mode),
+    "HERALD_SESSION_TTL_MIN": ("session_ttl_min", float),
+    "HERALD_LOCKOUT_FAILURES": ("lockout_failures", int),
+    "HERALD_LOCKOUT_MINUTES": ("lockout_minutes", float),
+    "HERALD_SOURCE_ROOTS": ("source_roots", _roots),
+    "HERALD_API_PORT": ("api_port", int),
+    "HERALD_API_RATE_PER_MIN": ("api_rate_per_min", int),
+    "HERALD_API_MAX_BODY_BYTES": ("api_max_body_bytes", int),
 }
 
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core.commands.acting import acting_user
 from core.errors import InvalidInputError
 from core.services import Services, build_services
 from utils.export import EXPORT_FORMATS
@@ -69,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidInputError(f"{out} already exists: choose another --out or add --force")
         if not out.parent.exists():
             raise InvalidInputError(f"Folder {out.parent} does not exist: create it first")
-    result = export_items(_services(), ids, args.fmt)
+    services = _services()
+    result = export_items(services, ids, args.fmt, by=acting_user(args, services))
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if out is None:

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from chains.types import Brief
+from core.commands.acting import acting_user
 from core.services import Services, build_services
 from utils.settings import load_settings
 
@@ -103,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     brief = Brief(
         style=args.style, tone=args.tone, audience=args.audience, length=args.length, topic=args.topic
     )
-    result = generate_post(args.source, brief, _services(), created_by=args.user)
+    services = _services()
+    result = generate_post(args.source, brief, services, created_by=args.user, by=acting_user(args, services))
     if args.json:
         print(json.dumps(result_json(result), ensure_ascii=False))
         return 0

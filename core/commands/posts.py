@@ -10,6 +10,7 @@ import argparse
 import json
 from typing import Any
 
+from core.commands.acting import acting_user
 from core.services import Services, build_services
 from utils.settings import load_settings
 
@@ -85,7 +86,17 @@ def run_refine(args: argparse.Namespace) -> int:
     """Refine the current version; print the checked result."""
     from core.posts.refine import refine_post
 
-    return _print_gate(refine_post(_services(), args.item, args.instruction, user=args.user), args, "refined")
+    return _print_gate(
+        refine_post(
+            (services := _services()),
+            args.item,
+            args.instruction,
+            user=args.user,
+            by=acting_user(args, services),
+        ),
+        args,
+        "refined",
+    )
 
 
 def run_versions(args: argparse.Namespace) -> int:
@@ -127,7 +138,9 @@ def run_restore(args: argparse.Namespace) -> int:
     """Restore version N as a new version that passes the gate."""
     from core.posts.library import restore_version
 
-    result = restore_version(_services(), args.item, args.version, actor=args.user)
+    result = restore_version(
+        (services := _services()), args.item, args.version, actor=args.user, by=acting_user(args, services)
+    )
     return _print_gate(result, args, f"version {args.version} restored")
 
 
@@ -135,7 +148,13 @@ def run_improvements(args: argparse.Namespace) -> int:
     """Accept or dismiss the pending improvement."""
     from core.posts.library import resolve_improvement
 
-    result = resolve_improvement(_services(), args.item, args.action == "accept", actor=args.user)
+    result = resolve_improvement(
+        (services := _services()),
+        args.item,
+        args.action == "accept",
+        actor=args.user,
+        by=acting_user(args, services),
+    )
     if result is None:
         if args.json:
             print(json.dumps({"item_id": args.item, "dismissed": True}))

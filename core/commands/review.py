@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from core.commands.acting import acting_user
 from core.errors import InvalidInputError
 from core.services import Services, build_services
 from utils.settings import load_settings
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     services = _services()
     store = services.store
+    by = acting_user(args, services)
     if args.action == "list":
         queue = review.list_queue(store, reason=args.reason)
         if args.json:
@@ -95,18 +97,18 @@ def run(args: argparse.Namespace) -> int:
             print(f"{a.created_at}\t{a.action}\t{a.reviewer}\t{a.from_status} -> {a.to_status}\t{a.note}")
         return 0
     if args.action == "approve":
-        result = review.approve(store, args.item, args.reviewer, args.note, events=services.events)
+        result = review.approve(store, args.item, args.reviewer, args.note, events=services.events, by=by)
     elif args.action == "reject":
-        result = review.reject(store, args.item, args.reviewer, args.note, events=services.events)
+        result = review.reject(store, args.item, args.reviewer, args.note, events=services.events, by=by)
     elif args.action == "send-back":
-        result = review.send_back(store, args.item, args.reviewer, args.note, events=services.events)
+        result = review.send_back(store, args.item, args.reviewer, args.note, events=services.events, by=by)
     else:
         text = args.text
         if args.text_file:
             text = Path(args.text_file).expanduser().read_text(encoding="utf-8")
         if text is None:
             raise InvalidInputError("review edit needs the corrected text: --text '...' or --text-file FILE")
-        result = review.edit_and_approve(services, args.item, args.reviewer, text, args.note)
+        result = review.edit_and_approve(services, args.item, args.reviewer, text, args.note, by=by)
     if args.json:
         print(
             json.dumps(

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core.commands.acting import acting_user
 from core.errors import InvalidInputError
 from core.services import Services, build_services
 from utils.settings import load_settings
@@ -81,14 +82,15 @@ def run(args: argparse.Namespace) -> int:
         aspect=args.aspect, burn_captions=args.burn_captions, voice=args.voice, size=args.size, fps=args.fps
     )
     services = _services()
+    by = acting_user(args, services)
     if services.settings.queue_backend == "celery":  # a worker renders; this command submits and watches
         from core.commands.jobs import watch
         from core.video.service import VideoResult, job_queue, submit_render
 
-        job_id = submit_render(services, source, options, out_dir=out, title=args.title)
+        job_id = submit_render(services, source, options, out_dir=out, title=args.title, by=by)
         result = VideoResult.from_dict(watch(job_queue(services), job_id, quiet=args.json))
     else:
-        result = render_item_video(services, source, options, out_dir=out, title=args.title)
+        result = render_item_video(services, source, options, out_dir=out, title=args.title, by=by)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:

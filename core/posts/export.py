@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.auth import User, acting, can, record_audit, require
 from core.errors import InvalidInputError
 from core.gate import export_permit
 from core.posts.feedback import record_item_event
@@ -57,9 +58,18 @@ def _check_format(fmt: str) -> None:
         raise InvalidInputError(f"Unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
 
 
-def export_items(services: Services, item_ids: list[int], fmt: str, *, record: bool = True) -> ExportResult:
-    """Export several items' latest versions (csv or buffer; one item for the other formats)."""
+def export_items(
+    services: Services, item_ids: list[int], fmt: str, *, record: bool = True, by: User | None = None
+) -> ExportResult:
+    """Export several items' latest versions (csv or buffer; one item for the other formats).
+
+    `by` needs the creator role on their own items, or the analyst role (report exports).
+    """
     _check_format(fmt)
+    user = acting(by)
+    if not can(user, "report.export"):
+        for item_id in item_ids:
+            require(user, "post.export", services.store.get_item(item_id))
     if not item_ids:
         raise InvalidInputError("No items to export: give at least one item id")
     if len(item_ids) > 1 and fmt not in ("csv", "buffer"):
@@ -72,14 +82,22 @@ def export_items(services: Services, item_ids: list[int], fmt: str, *, record: b
     suffix = {"notion": "-notion", "buffer": "-buffer"}.get(fmt, "")
     result = ExportResult(f"{stem}{suffix}.{ext}", mime, text.encode("utf-8"), warnings)
     if record:
-        for r, warning in permitted:
-            record_export(services, r.item_id, fmt, version_id=r.version_id, warning=warning)
+        with services.store.transaction() as conn:
+            for r, warning in permitted:
+                record_export(services, r.item_id, fmt, version_id=r.version_id, warning=warning)
+                record_audit(
+                    conn,
+                    user,
+                    "post.export",
+                    f"item {r.item_id}",
+                    {"format": fmt, "version_id": r.version_id},
+                )
     return result
 
 
-def build_export(services: Services, item_id: int, fmt: str) -> ExportResult:
+def build_export(services: Services, item_id: int, fmt: str, *, by: User | None = None) -> ExportResult:
     """The export file for one item, without logging it (for download buttons shown before a click)."""
-    return export_items(services, [item_id], fmt, record=False)
+    return export_items(services, [item_id], fmt, record=False, by=by)
 
 
 def record_export(
@@ -92,6 +110,6 @@ def record_export(
     record_item_event(services, "export", item_id, version_id=version_id)
 
 
-def export_item(services: Services, item_id: int, fmt: str) -> ExportResult:
+def export_item(services: Services, item_id: int, fmt: str, *, by: User | None = None) -> ExportResult:
     """Export one item's current version in `fmt` and record an "export" event; refuses what did not pass."""
-    return export_items(services, [item_id], fmt)
+    return export_items(services, [item_id], fmt, by=by)

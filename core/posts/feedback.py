@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from core.agent import agent_for
 from core.agent.rewards import Reward, record_event
+from core.auth import User, acting, record_audit, require, signed_in_name
 from core.errors import HeraldError
 from core.posts.errors import mapped_errors
 from core.posts.view import load_post
@@ -136,6 +137,7 @@ def rate_item(
     comment: str = "",
     user: str = "",
     improve: bool = True,
+    by: User | None = None,
 ) -> FeedbackResult:
     """Store a rating (stars 1-5, like 1 / dislike -1, comment), moderate the comment, reward, maybe improve.
 
@@ -143,10 +145,15 @@ def rate_item(
     ratings (`improve=False`: videos propose an improved storyboard instead) all come here.
     """
     store = services.store
+    rater = require(acting(by), "post.rate", store.get_item(item_id))
+    user = signed_in_name(by) or user
     if version_id is None:
         version_id = store.latest_version(item_id).id
     comment = comment.strip()
-    with services.events.step("rate", item_id=item_id, version_id=version_id) as t:
+    with (
+        services.events.step("rate", item_id=item_id, version_id=version_id) as t,
+        store.transaction() as conn,
+    ):
         rating = store.add_rating(
             item_id,
             version_id=version_id,
@@ -155,6 +162,8 @@ def rate_item(
             comment=comment,
             user=user or "anonymous",
         )
+        detail = {"version_id": version_id, "stars": stars, "liked": liked}
+        record_audit(conn, rater, "post.rate", f"item {item_id}", detail)
         if stars:
             t.scores["stars"] = float(stars)
         t.extra.update(liked=liked, has_comment=bool(comment))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.agent import agent_for
+from core.auth import User, acting, audit_hook, require, signed_in_name
 from core.errors import InvalidInputError
 from core.gate import GateResult, ProposedVersion, accept_pending, dismiss_pending, submit_version
 from core.posts.feedback import (
@@ -185,9 +186,12 @@ def compare_versions(store: Store, a_version_id: int, b_version_id: int) -> Vers
     )
 
 
-def restore_version(services: Services, item_id: int, number: int, *, actor: str = "") -> GateResult:
+def restore_version(
+    services: Services, item_id: int, number: int, *, actor: str = "", by: User | None = None
+) -> GateResult:
     """Append a copy of version `number` of the item as a new version (origin "restore"), through the gate."""
-    services.store.get_item(item_id)
+    user = require(acting(by), "post.restore", services.store.get_item(item_id))
+    actor = signed_in_name(by) or actor
     old = next((v for v in services.store.versions(item_id) if v.number == number), None)
     if old is None:
         raise InvalidInputError(
@@ -197,15 +201,19 @@ def restore_version(services: Services, item_id: int, number: int, *, actor: str
     proposal = ProposedVersion(
         old.text, "restore", actor=actor, data=data, parent_id=old.id, provider=old.provider
     )
-    result = submit_version(services, proposal, item_id=item_id)
+    result = submit_version(
+        services, proposal, item_id=item_id, also=audit_hook(user, "post.restore", {"from_number": number})
+    )
     LOG.info("Restored version %s of item %s as version %s", old.number, item_id, result.proposed.number)
     return result
 
 
 def resolve_improvement(
-    services: Services, item_id: int, accept: bool, *, actor: str = ""
+    services: Services, item_id: int, accept: bool, *, actor: str = "", by: User | None = None
 ) -> GateResult | None:
     """Accept (it becomes current, with the status its checks gave it) or dismiss the pending version(s)."""
+    require(acting(by), "post.refine", services.store.get_item(item_id))
+    actor = signed_in_name(by) or actor
     if accept:
         return accept_pending(services, item_id, actor=actor)
     dismiss_pending(services, item_id, actor=actor)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from chains.types import AUDIENCES, BRIEF_LENGTHS, STYLES, TONES, Brief, Draft, Strategy
+from core.auth import User, acting, audit_hook, require, signed_in_name
 from core.errors import InvalidInputError
 from core.posts.errors import GenerationFailedError, SourceLoadError, mapped_errors
 from core.posts.export import ExportResult, build_export, export_item, export_items, record_export
@@ -216,6 +217,9 @@ def _load(spec: Any, services: Services) -> LoadedSource:
     if spec.kind == "url":
         return load_source(value, settings, kind="url")
     if spec.kind == "path":
+        from core.auth.sources import check_local_source
+
+        check_local_source(value, services.store, settings)  # a shared server reads only HERALD_SOURCE_ROOTS
         return load_source(value, settings, kind="local")
     raise InvalidInputError(f"Unknown source kind {spec.kind!r}: use path, url, upload or demo")
 
@@ -231,12 +235,14 @@ def generate_post(
     created_by: str = "",
     card_edit: CardEdit | None = None,
     on_token: Callable[[str], None] | None = None,
+    by: User | None = None,
 ) -> PostResult:
     """Load, index, retrieve, write and store one post; one event per step.
 
     `card_edit` applies the creator's corrections to the project card (features unticked, tagline
     rewritten) before writing; the edits are stored with the version's card. `on_token` receives the
-    text as a streaming writer produces it (`chains.providers.TokenSink`).
+    text as a streaming writer produces it (`chains.providers.TokenSink`). `by` is the acting user
+    (default: the single local user); they need the creator role.
     """
     from chains.generate import generate_draft
     from rag.card import build_card
@@ -244,6 +250,8 @@ def generate_post(
     from rag.retrieve import retrieve
 
     validate_brief(brief)
+    user = require(acting(by), "post.create")
+    created_by = signed_in_name(by) or created_by
     requested_strategy = strategy
     length = brief.length if brief.length != "auto" else "medium"
     strategy = strategy or Strategy(hook=DEFAULT_HOOKS[brief.style], length=length)
@@ -352,6 +360,7 @@ def generate_post(
             project=ProjectContext(index, (*loaded.documents, *loaded.manifests)),
             run_id=run_id,
             progress=gate_progress,
+            also=audit_hook(user, "post.create", {"source": loaded.location[:200]}),
         )
         item, version, status = gated.item, gated.proposed, gated.status
         t.item_id = item.id

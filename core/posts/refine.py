@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import cast
 
 from chains.quality import linkedin_fold
+from core.auth import User, acting, audit_hook, require, signed_in_name
 from core.errors import InvalidInputError
 from core.gate import GateResult, ProposedVersion, submit_version
 from core.posts.errors import GenerationFailedError, mapped_errors
@@ -18,14 +19,23 @@ __all__ = ["rate_version", "refine_post"]
 
 
 def rate_version(
-    services: Services, item_id: int, version_id: int, stars: int, comment: str = "", user: str = ""
+    services: Services,
+    item_id: int,
+    version_id: int,
+    stars: int,
+    comment: str = "",
+    user: str = "",
+    *,
+    by: User | None = None,
 ) -> Rating:
     """Store a 1-5 star rating (with an optional comment) for one version; see `core.posts.feedback.rate_item`."""
-    result = rate_item(services, item_id, version_id, stars=stars, comment=comment, user=user)
+    result = rate_item(services, item_id, version_id, stars=stars, comment=comment, user=user, by=by)
     return cast(Rating, result.rating)  # rate_item always stores one
 
 
-def refine_post(services: Services, item_id: int, instruction: str, *, user: str = "") -> GateResult:
+def refine_post(
+    services: Services, item_id: int, instruction: str, *, user: str = "", by: User | None = None
+) -> GateResult:
     """Rewrite the current version as instructed; the result passes the gate as a new version (origin "edit")."""
     from chains.generate import make_caption
     from chains.quality import quality_report
@@ -37,6 +47,8 @@ def refine_post(services: Services, item_id: int, instruction: str, *, user: str
     if len(instruction) > 1000:
         raise InvalidInputError("The refine instruction is longer than 1000 characters: shorten it")
     item = services.store.get_item(item_id)
+    acting_user = require(acting(by), "post.refine", item)
+    user = signed_in_name(by) or user
     if item.status == ItemStatus.REJECTED:
         raise InvalidInputError(
             f"Item {item_id} was rejected; a rejected item is never changed: create a new post"
@@ -90,4 +102,4 @@ def refine_post(services: Services, item_id: int, instruction: str, *, user: str
     proposal = ProposedVersion(
         text, "edit", actor=user, data=data, parent_id=current.version.id, provider=result.provider
     )
-    return submit_version(services, proposal, item_id=item_id)
+    return submit_version(services, proposal, item_id=item_id, also=audit_hook(acting_user, "post.refine"))

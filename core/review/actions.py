@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.auth import User, acting, audit_hook, record_audit, require, signed_in_name
 from core.errors import ConflictError, InvalidInputError
 from core.moderation import Moderation
 from core.store import Item, ItemStatus, Store
@@ -63,6 +64,12 @@ def _check_reviewer(reviewer: str) -> str:
     return name[:100]
 
 
+def _acting_reviewer(by: User | None, item: Item, reviewer: str) -> str:
+    """The reviewer's name once the policy allows `by` to review `item` (a signed-in user's own name)."""
+    require(acting(by), "review.act", item)
+    return signed_in_name(by) or reviewer
+
+
 def _record(
     store: Store,
     item: Item,
@@ -75,6 +82,7 @@ def _record(
     events: EventLog | None = None,
     *,
     expected_status: str | None = None,
+    by: User | None = None,
 ) -> ReviewResult:
     now = utc_now_iso()
     with store.transaction() as conn:
@@ -89,6 +97,10 @@ def _record(
             (item.id, version_id, new_version_id, action, reviewer, note[:5000], status_now, to_status, now),
         )
         action_id = int(cur.lastrowid or 0)
+        detail = {"from_status": status_now, "to_status": to_status, "version_id": version_id}
+        record_audit(
+            conn, by if signed_in_name(by) else reviewer, f"review.{action}", f"item {item.id}", detail
+        )
         if to_status != status_now:
             store.change_status(
                 conn, item.id, to_status, reason=f"review {action}: {note}"[:500], actor=reviewer
@@ -128,12 +140,14 @@ def approve(
     events: EventLog | None = None,
     version_id: int | None = None,
     expected_status: str | None = None,
+    by: User | None = None,
 ) -> ReviewResult:
     """Approve the item's current text as it is (a later version needs a new approval)."""
-    reviewer = _check_reviewer(reviewer)
+    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
     item, current = _reviewable(store, item_id, version_id)
+    reviewer = _acting_reviewer(by, item, reviewer)
     return _record(store, item, "approve", reviewer, note, ItemStatus.APPROVED, current, events=events,
-                   expected_status=expected_status)  # fmt: skip
+                   expected_status=expected_status, by=by)  # fmt: skip
 
 
 def edit_and_approve(
@@ -145,13 +159,15 @@ def edit_and_approve(
     *,
     version_id: int | None = None,
     expected_status: str | None = None,
+    by: User | None = None,
 ) -> ReviewResult:
     """The reviewer's edit passes the gate as a new version; approved unless its own checks reject it."""
     from core.gate import ProposedVersion, submit_version
 
     store, events = services.store, services.events
-    reviewer = _check_reviewer(reviewer)
+    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
     item, current = _reviewable(store, item_id, version_id)
+    reviewer = _acting_reviewer(by, item, reviewer)
     if not (text or "").strip():
         raise InvalidInputError("The edited text is empty; type the corrected post or use Reject")
     parent = store.get_version(current)
@@ -175,7 +191,8 @@ def edit_and_approve(
         recorded.append(int(cur.lastrowid or 0))
 
     gated = submit_version(services, proposal, item_id=item_id, approve_as=reviewer,
-                           expected_status=expected_status or item.status, also=write_review)  # fmt: skip
+                           expected_status=expected_status or item.status,
+                           also=audit_hook(by if signed_in_name(by) else reviewer, "review.edit_and_approve", then=write_review))  # fmt: skip
     from core.agent.rewards import reward_review
 
     reward_review(store, item_id, "edit_and_approve", version_id=gated.current.id, reviewer=reviewer)
@@ -195,14 +212,16 @@ def reject(
     events: EventLog | None = None,
     version_id: int | None = None,
     expected_status: str | None = None,
+    by: User | None = None,
 ) -> ReviewResult:
     """Reject an item for good (it stays stored and is never exported); a note is required."""
-    reviewer = _check_reviewer(reviewer)
+    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
     if not (note or "").strip():
         raise InvalidInputError("Say why you reject the item in the note (--note on the CLI)")
     item, current = _reviewable(store, item_id, version_id)
+    reviewer = _acting_reviewer(by, item, reviewer)
     return _record(store, item, "reject", reviewer, note, ItemStatus.REJECTED, current, events=events,
-                   expected_status=expected_status)  # fmt: skip
+                   expected_status=expected_status, by=by)  # fmt: skip
 
 
 def send_back(
@@ -214,16 +233,18 @@ def send_back(
     events: EventLog | None = None,
     version_id: int | None = None,
     expected_status: str | None = None,
+    by: User | None = None,
 ) -> ReviewResult:
     """Send an item back to its creator with a note; their next version comes back to the queue."""
-    reviewer = _check_reviewer(reviewer)
+    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
     if not (note or "").strip():
         raise InvalidInputError(
             "Say what should change in the note (--note on the CLI): the creator reads it"
         )
     item, current = _reviewable(store, item_id, version_id)
+    reviewer = _acting_reviewer(by, item, reviewer)
     return _record(store, item, "send_back", reviewer, note, ItemStatus.SENT_BACK, current, events=events,
-                   expected_status=expected_status)  # fmt: skip
+                   expected_status=expected_status, by=by)  # fmt: skip
 
 
 def review_history(store: Store, item_id: int, *, action_id: int | None = None) -> list[ReviewAction]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.auth import User, acting, audit_hook, require, signed_in_name
 from core.services import Services
 from core.store import Version
 from core.video import Storyboard, storyboard_from_text
@@ -46,10 +47,13 @@ def prepare_video(
     title: str = "",
     aspect: str = "16:9",
     created_by: str = "creator",
+    by: User | None = None,
 ) -> VideoDraft:
     """Create a video item from a script, a post item or a storyboard (first version holds it)."""
     from core.gate import NewItem, ProposedVersion, export_permit, submit_version
 
+    user = require(acting(by), "post.create")
+    created_by = signed_in_name(by) or created_by
     store, settings = services.store, services.settings
     source_id = None
     if post_item_id is not None:
@@ -67,6 +71,7 @@ def prepare_video(
         services,
         ProposedVersion(script, "generated", actor=created_by, data=data),
         new_item=NewItem("video", storyboard.title, source_id, created_by),
+        also=audit_hook(user, "video.create", {"from_item": post_item_id}),
     )
     board = board_of_version(services, gated.current)
     return VideoDraft(gated.item.id, gated.current.id, board, script_of(board))

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import cast
 
+from core.auth import User
 from core.errors import InvalidInputError, NotFoundError
 from core.services import Services
 from core.store import Rating, Version
@@ -82,6 +83,7 @@ def rate_video(
     *,
     user: str = "creator",
     version_id: int | None = None,
+    by: User | None = None,
 ) -> RatingOutcome:
     """Store a rating; at or below the threshold, propose an improved storyboard as a pending version."""
     store, settings = services.store, services.settings
@@ -92,7 +94,14 @@ def rate_video(
     from core.posts.feedback import rate_item  # stores, moderates the comment, rewards the agent
 
     feedback = rate_item(
-        services, item_id, version_id or current.id, stars=stars, comment=comment, user=user, improve=False
+        services,
+        item_id,
+        version_id or current.id,
+        stars=stars,
+        comment=comment,
+        user=user,
+        improve=False,
+        by=by,
     )
     rating = cast(Rating, feedback.rating)
     if not feedback.comment_usable:

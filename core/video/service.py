@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.auth import User, acting, record_audit, require
 from core.errors import InvalidInputError
 from core.jobs import JobContext, Queue, job_queue
 from core.services import Services
@@ -109,17 +110,17 @@ class VideoResult:
 
 # --- rendering ---------------------------------------------------------------
 def _resolve(
-    services: Services, source: int | str | Storyboard, aspect: str, title: str
+    services: Services, source: int | str | Storyboard, aspect: str, title: str, *, by: User | None = None
 ) -> tuple[int, Version]:
     store = services.store
     if isinstance(source, Storyboard):
-        draft = prepare_video(services, storyboard=source)
+        draft = prepare_video(services, storyboard=source, by=by)
     elif isinstance(source, str):
-        draft = prepare_video(services, script=source, title=title, aspect=aspect)
+        draft = prepare_video(services, script=source, title=title, aspect=aspect, by=by)
     elif isinstance(source, int):
         item = store.get_item(source)
         if item.kind != "video":
-            draft = prepare_video(services, post_item_id=item.id, title=title, aspect=aspect)
+            draft = prepare_video(services, post_item_id=item.id, title=title, aspect=aspect, by=by)
         else:
             return item.id, store.latest_version(item.id)
     else:
@@ -137,11 +138,14 @@ def render_item_video(
     progress: Callable[[float, str], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     job_id: str | None = None,
+    by: User | None = None,
 ) -> VideoResult:
     """Render an item, a script or a storyboard to MP4, SRT and PNG, and register the files."""
     from core.gate import export_permit
 
-    item_id, _ = _resolve(services, source, options.aspect, title)
+    user = require(acting(by), "video.render")
+    item_id, _ = _resolve(services, source, options.aspect, title, by=by)
+    require(user, "video.render", services.store.get_item(item_id))
     permit = export_permit(services.store, item_id)  # a render is an export: only what passed the gate
     version = permit.version
     board = board_of_version(services, version)
@@ -241,12 +245,20 @@ def submit_render(
     *,
     out_dir: Path | None = None,
     title: str = "",
+    by: User | None = None,
 ) -> str:
     """Queue a render in the background and return the job id (poll `job_queue(s).status`)."""
+    user = require(acting(by), "video.render")
     queue: Queue = job_queue(services)
-    item_id, _ = _resolve(services, source, options.aspect, title)
+    item_id, _ = _resolve(services, source, options.aspect, title, by=by)
+    require(user, "video.render", services.store.get_item(item_id))
     payload = {"item_id": item_id, "options": options.to_dict(), "out_dir": str(out_dir) if out_dir else None}
-    return queue.submit(JOB_KIND, payload)
+    job_id = queue.submit(JOB_KIND, payload)  # committed first: a Celery worker must see the job row
+    with services.store.transaction() as conn:
+        record_audit(
+            conn, user, "video.render", f"item {item_id}", {"job_id": job_id, "aspect": options.aspect}
+        )
+    return job_id
 
 
 def render_result(services: Services, job_id: str) -> VideoResult:

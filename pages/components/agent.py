@@ -16,6 +16,7 @@ from core.errors import HeraldError
 from core.jobs.kinds import train_agent
 from core.posts.library import rate_item, strategy_report
 from core.services import Services
+from pages.components.signin import page_user
 
 __all__ = [
     "render_strategy",
@@ -78,7 +79,12 @@ def render_like_buttons(
             try:
                 _show(
                     rate_item(
-                        services, item_id, version_id, liked=liked, user=st.session_state.get("user", "")
+                        services,
+                        item_id,
+                        version_id,
+                        liked=liked,
+                        user=st.session_state.get("user", ""),
+                        by=page_user(),
                     )
                 )
             except HeraldError as exc:
@@ -95,7 +101,11 @@ def render_feedback(
         comment = st.text_input(
             "Comment (a low rating's comment guides the improved version)", max_chars=2000
         )
-        user = st.text_input("Your name", value=st.session_state.get("user", ""), max_chars=80)
+        signed_in = page_user()
+        if signed_in is not None and signed_in.kind != "single-user":
+            user = signed_in.name  # signed in: feedback is stored under who signed in
+        else:
+            user = st.text_input("Your name", value=st.session_state.get("user", ""), max_chars=80)
         if not st.form_submit_button("Save feedback"):
             return
     st.session_state["user"] = user.strip()
@@ -109,6 +119,7 @@ def render_feedback(
             liked=like_value,
             comment=comment,
             user=user.strip(),
+            by=page_user(),
         )
     except HeraldError as exc:
         st.error(str(exc))

@@ -14,6 +14,7 @@ from core.posts.library import compare_versions, item_versions, resolve_improvem
 from core.services import Services
 from pages.components.agent import render_feedback, render_strategy
 from pages.components.review import render_review_history
+from pages.components.signin import page_user
 
 __all__ = ["render_item"]
 
@@ -51,7 +52,9 @@ def render_item(services: Services, item_id: int) -> None:
             for col, accept, label in ((a, True, "Accept"), (b, False, "Dismiss")):
                 if col.button(label, key=f"pending-{accept}-{v.version.id}"):
                     try:
-                        resolve_improvement(services, item_id, accept, actor=st.session_state.get("user", ""))
+                        resolve_improvement(
+                            services, item_id, accept, actor=st.session_state.get("user", ""), by=page_user()
+                        )
                     except HeraldError as exc:
                         st.error(str(exc))
                     else:
@@ -83,7 +86,9 @@ def render_item(services: Services, item_id: int) -> None:
     to_restore = r1.selectbox("Restore version", order, key=f"restore_{item_id}")
     if r2.button("Restore as a new version", key=f"restore_btn_{item_id}"):
         try:
-            new = restore_version(services, item_id, to_restore, actor=st.session_state.get("user", ""))
+            new = restore_version(
+                services, item_id, to_restore, actor=st.session_state.get("user", ""), by=page_user()
+            )
         except HeraldError as exc:
             st.error(str(exc))
         else:

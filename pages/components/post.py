@@ -17,6 +17,7 @@ from core.engagement import Estimate, estimate_for_store
 from core.errors import HeraldError
 from core.posts.pipeline import PostView, build_export, rate_version, record_export, refine_post
 from core.services import Services
+from pages.components.signin import page_user
 from utils.export import EXPORT_FORMATS
 
 __all__ = [
@@ -180,7 +181,7 @@ def render_passages(view: PostView) -> None:
 def render_exports(services: Services, view: PostView, *, key: str = "export") -> None:
     """A download button for every export format (refused items show why instead, flagged ones a warning)."""
     try:
-        results = {fmt: build_export(services, view.item.id, fmt) for fmt in EXPORT_FORMATS}
+        results = {fmt: build_export(services, view.item.id, fmt, by=page_user()) for fmt in EXPORT_FORMATS}
     except HeraldError as exc:
         st.info(str(exc))
         return
@@ -213,7 +214,7 @@ def render_rating(services: Services, view: PostView, *, key: str = "rate") -> N
         comment = st.text_input("Comment (optional)", max_chars=2000)
         if st.form_submit_button("Save rating"):
             try:
-                rate_version(services, view.item.id, view.version.id, int(stars), comment)
+                rate_version(services, view.item.id, view.version.id, int(stars), comment, by=page_user())
             except HeraldError as exc:
                 st.error(str(exc))
             else:
@@ -230,7 +231,9 @@ def render_refine(services: Services, view: PostView, *, key: str = "refine") ->
             return False
     try:
         with st.spinner("Rewriting…"):
-            gated = refine_post(services, view.item.id, instruction, user=st.session_state.get("user", ""))
+            gated = refine_post(
+                services, view.item.id, instruction, user=st.session_state.get("user", ""), by=page_user()
+            )
     except HeraldError as exc:
         st.error(str(exc))
         return False

@@ -19,6 +19,7 @@ from core.video.service import (
     pending_improvement,
     rate_video,
 )
+from pages.components.signin import page_user
 
 __all__ = ["render_video", "render_pending_storyboard"]
 
@@ -53,7 +54,7 @@ def render_video(services: Services, result: VideoResult) -> None:
         comment = st.text_area("What should change?", key="video_comment", height=80)
         if st.form_submit_button("Send rating"):
             try:
-                outcome = rate_video(services, result.item_id, int(stars), comment)
+                outcome = rate_video(services, result.item_id, int(stars), comment, by=page_user())
                 st.success("Thanks, rating saved.")
                 for note in outcome.notes:
                     st.info(note)
