@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -274,7 +276,7 @@ def test_tokens_never_reach_the_database_logs_events_or_audit(env, isolated_dirs
     client.get(f"/items/{item_id}", headers=_h(tokens["cat"]))
     client.get("/review", headers=_h(tokens["cat"]))  # refused
     client.get("/items", headers=_h(tokens["cat"] + "x"))  # a wrong token
-    dump = "\n".join(services.store.db.conn.iterdump())
+    dump = "\n".join(sqlite3.connect(services.store.path).iterdump())
     logs = "".join(p.read_text() for p in isolated_dirs.rglob("*.jsonl"))
     audit = str(auth.list_audit(services.store))
     for token in tokens.values():

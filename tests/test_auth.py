@@ -242,7 +242,7 @@ def test_no_secret_in_audit_events_or_logs(store, settings, isolated_dirs, caplo
         auth.authenticate(store, settings, PASSWORD, PASSWORD)  # a password typed into the name box
     auth.set_password(store, "ada", PASSWORD + "2")
     sid = auth.start_session(store, settings, auth.user_for_token(store, token))
-    dump = "\n".join(store.db.conn.iterdump())
+    dump = "\n".join(sqlite3.connect(store.path).iterdump())
     logs = "".join(p.read_text() for p in isolated_dirs.rglob("*.jsonl"))
     for secret in (PASSWORD, token, sid):
         assert secret not in dump and secret not in logs and secret not in caplog.text
@@ -267,7 +267,8 @@ def test_user_table_rejects_duplicate_names_case_insensitively(store) -> None:
     with pytest.raises(InvalidInputError, match="exists"):
         auth.add_user(store, "ada", ["admin"])
     with pytest.raises(sqlite3.IntegrityError):
-        store.db.conn.execute("INSERT INTO users(name, created_at) VALUES ('ADA', 'now')")
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO users(name, created_at) VALUES ('ADA', 'now')")
 
 
 def test_generate_post_refuses_a_server_folder_once_accounts_exist(isolated_dirs, sample_project) -> None:

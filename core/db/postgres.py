@@ -79,6 +79,8 @@ def translate_ddl(statement: str) -> str | None:
     body = re.sub(r"\bINTEGER\b", "BIGINT", body)
     body = re.sub(r"\bREAL\b", "DOUBLE PRECISION", body)
     body = re.sub(r"\bBLOB\b", "BYTEA", body)
+    # SQLite's case-insensitive collation; the migration adds a unique index on lower(name) for both
+    body = re.sub(r"\s+COLLATE\s+NOCASE\b", "", body, flags=re.I)
     return body
 
 

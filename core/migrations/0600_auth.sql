@@ -9,6 +9,8 @@ CREATE TABLE IF NOT EXISTS users (
     locked_until TEXT,
     created_at TEXT NOT NULL
 );
+-- one account per name whatever its case, on SQLite and PostgreSQL alike
+CREATE UNIQUE INDEX IF NOT EXISTS users_name_lower ON users(lower(name));
 
 CREATE TABLE IF NOT EXISTS api_tokens (
     id INTEGER PRIMARY KEY,
