@@ -198,6 +198,9 @@ def _name(
                 return man  # "IMAGEIO" as a logo-like title: the package's own casing reads better
             return _field(doc, h1, title)
         if not man and plausible:
+            if folder and " " in title and " " not in folder and _norm(folder) in _norm(doc.text[:20_000]):
+                # "Charset Detection, for Everyone" is a slogan; the README's own install line names it
+                return CardField(folder, doc.path)
             return _field(doc, h1, title)
     if man:
         return man

@@ -298,3 +298,15 @@ def test_card_from_documents_only(settings):
     card = build_card(source)
     assert card.name.value == "qwik" and card.tagline.value == "qwik is a resumable web framework."
     assert card.tagline.location == "notes.md:3-3"
+
+
+def test_a_slogan_title_gives_way_to_the_folder_name_the_readme_installs(tmp_path, settings):
+    from rag.sources import load_source
+
+    folder = tmp_path / "charset-normalizer"
+    folder.mkdir()
+    (folder / "README.md").write_text(
+        "# Charset Detection, for Everyone\n\nA library that reads text from an unknown charset encoding.\n\n"
+        "## Installation\n\n```\npip install charset-normalizer -U\n```\n"
+    )
+    assert build_card(load_source(folder, settings)).name.value == "charset-normalizer"
