@@ -131,6 +131,33 @@ def _reviewable(store: Store, item_id: int, version_id: int | None = None) -> tu
     return item, current.id
 
 
+def _decide(
+    store: Store,
+    item_id: int,
+    action: str,
+    to_status: str,
+    reviewer: str,
+    note: str,
+    note_required: str,
+    *,
+    events: EventLog | None,
+    version_id: int | None,
+    expected_status: str | None,
+    by: User | None,
+) -> ReviewResult:
+    """One reviewer decision that adds no text: checks who and what, then records it atomically.
+
+    `note_required` is the message when the action needs a note ("" when it does not).
+    """
+    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
+    if note_required and not (note or "").strip():
+        raise InvalidInputError(note_required)
+    item, current = _reviewable(store, item_id, version_id)
+    reviewer = _acting_reviewer(by, item, reviewer)
+    return _record(store, item, action, reviewer, note, to_status, current, events=events,
+                   expected_status=expected_status, by=by)  # fmt: skip
+
+
 def approve(
     store: Store,
     item_id: int,
@@ -143,11 +170,8 @@ def approve(
     by: User | None = None,
 ) -> ReviewResult:
     """Approve the item's current text as it is (a later version needs a new approval)."""
-    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
-    item, current = _reviewable(store, item_id, version_id)
-    reviewer = _acting_reviewer(by, item, reviewer)
-    return _record(store, item, "approve", reviewer, note, ItemStatus.APPROVED, current, events=events,
-                   expected_status=expected_status, by=by)  # fmt: skip
+    return _decide(store, item_id, "approve", ItemStatus.APPROVED, reviewer, note, "", events=events,
+                   version_id=version_id, expected_status=expected_status, by=by)  # fmt: skip
 
 
 def edit_and_approve(
@@ -215,13 +239,9 @@ def reject(
     by: User | None = None,
 ) -> ReviewResult:
     """Reject an item for good (it stays stored and is never exported); a note is required."""
-    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
-    if not (note or "").strip():
-        raise InvalidInputError("Say why you reject the item in the note (--note on the CLI)")
-    item, current = _reviewable(store, item_id, version_id)
-    reviewer = _acting_reviewer(by, item, reviewer)
-    return _record(store, item, "reject", reviewer, note, ItemStatus.REJECTED, current, events=events,
-                   expected_status=expected_status, by=by)  # fmt: skip
+    return _decide(store, item_id, "reject", ItemStatus.REJECTED, reviewer, note,
+                   "Say why you reject the item in the note (--note on the CLI)", events=events,
+                   version_id=version_id, expected_status=expected_status, by=by)  # fmt: skip
 
 
 def send_back(
@@ -236,15 +256,9 @@ def send_back(
     by: User | None = None,
 ) -> ReviewResult:
     """Send an item back to its creator with a note; their next version comes back to the queue."""
-    reviewer = _check_reviewer(signed_in_name(by) or reviewer)
-    if not (note or "").strip():
-        raise InvalidInputError(
-            "Say what should change in the note (--note on the CLI): the creator reads it"
-        )
-    item, current = _reviewable(store, item_id, version_id)
-    reviewer = _acting_reviewer(by, item, reviewer)
-    return _record(store, item, "send_back", reviewer, note, ItemStatus.SENT_BACK, current, events=events,
-                   expected_status=expected_status, by=by)  # fmt: skip
+    return _decide(store, item_id, "send_back", ItemStatus.SENT_BACK, reviewer, note,
+                   "Say what should change in the note (--note on the CLI): the creator reads it",
+                   events=events, version_id=version_id, expected_status=expected_status, by=by)  # fmt: skip
 
 
 def review_history(store: Store, item_id: int, *, action_id: int | None = None) -> list[ReviewAction]:
