@@ -138,43 +138,12 @@ for entry in queue.items:
             "version_id": entry.version_id,
             "expected_status": entry.status,
         }  # refused if someone acted first
-        b1, b2, b3 = st.columns(3)
-        if b1.button("Approve", key=f"approve_{entry.item_id}", disabled=bool(refused)) and not refused:
-            _act(
-                "Approved",
-                review.approve,
-                store,
-                entry.item_id,
-                reviewer,
-                note,
-                events=services.events,
-                **seen,
-                by=user,
-            )
-        if b2.button("Reject", key=f"reject_{entry.item_id}", disabled=bool(refused)) and not refused:
-            _act(
-                "Rejected",
-                review.reject,
-                store,
-                entry.item_id,
-                reviewer,
-                note,
-                events=services.events,
-                **seen,
-                by=user,
-            )
-        if b3.button("Send back", key=f"send_back_{entry.item_id}", disabled=bool(refused)) and not refused:
-            _act(
-                "Sent back",
-                review.send_back,
-                store,
-                entry.item_id,
-                reviewer,
-                note,
-                events=services.events,
-                **seen,
-                by=user,
-            )
+        decisions = (("Approve", "approve", "Approved", review.approve),
+                     ("Reject", "reject", "Rejected", review.reject),
+                     ("Send back", "send_back", "Sent back", review.send_back))  # fmt: skip
+        for col, (label, key, done, action) in zip(st.columns(3), decisions, strict=True):
+            if col.button(label, key=f"{key}_{entry.item_id}", disabled=bool(refused)) and not refused:
+                _act(done, action, store, entry.item_id, reviewer, note, events=services.events, **seen, by=user)
         with st.expander("Edit and approve"):
             edited = st.text_area("Corrected text", value=entry.text, key=f"edit_{entry.item_id}", height=200)
             if (
