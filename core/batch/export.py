@@ -18,6 +18,7 @@ from typing import Any
 from core.batch.run import BatchRow
 from core.batch.schedule import Schedule, posting_times
 from core.errors import HeraldError
+from core.posts.export import export_record
 from utils.export import ExportRecord, format_posting_time, neutralise_cell, to_buffer_csv
 
 __all__ = ["BatchExport", "export_batch", "gate_reason", "BUFFER_MAX_ROWS", "PLAIN_COLUMNS"]
@@ -62,13 +63,6 @@ def gate_reason(services: Any, item_id: int) -> str:
     return ""
 
 
-def _record(services: Any, item_id: int) -> tuple[ExportRecord, str]:
-    # The one place that flattens a stored post for export; it passes core.gate.export_permit first.
-    from core.posts.export import _record_for
-
-    return _record_for(services, item_id)
-
-
 def export_batch(
     services: Any, rows: list[BatchRow], schedule: Schedule, start: date, *, stem: str = "herald-batch"
 ) -> BatchExport:
@@ -84,7 +78,7 @@ def export_batch(
             gated.append(replace(row, error=error))
             continue
         try:
-            record, warning = _record(services, row.item_id)
+            record, warning = export_record(services, row.item_id)
         except HeraldError as exc:  # the export gate refused it: held, with the gate's reason
             gated.append(replace(row, status="held", error=str(exc)))
             continue

@@ -16,7 +16,7 @@ from core.posts.view import load_post
 from core.services import Services
 from utils.export import EXPORT_FORMATS, ExportRecord, render_export
 
-__all__ = ["ExportResult", "build_export", "record_export", "export_item", "export_items"]
+__all__ = ["ExportResult", "export_record", "build_export", "record_export", "export_item", "export_items"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,8 @@ class ExportResult:
     warnings: tuple[str, ...] = ()  # flagged items: say so where the file is handed over
 
 
-def _record_for(services: Services, item_id: int) -> tuple[ExportRecord, str]:
+def export_record(services: Services, item_id: int) -> tuple[ExportRecord, str]:
+    """The item's current version flattened for export, and the flagged warning; refused unless it passed."""
     permit = export_permit(services.store, item_id)
     view = load_post(services, item_id, permit.version.id)
     source = view.version.data.get("source", {}) or {}
@@ -74,7 +75,7 @@ def export_items(
         raise InvalidInputError("No items to export: give at least one item id")
     if len(item_ids) > 1 and fmt not in ("csv", "buffer"):
         raise InvalidInputError(f"{fmt} exports one item at a time: use --format csv or buffer for several")
-    permitted = [_record_for(services, i) for i in item_ids]
+    permitted = [export_record(services, i) for i in item_ids]
     records = [r for r, _ in permitted]
     warnings = tuple(w for _, w in permitted if w)
     ext, mime, text = render_export(fmt, records)
