@@ -62,6 +62,7 @@ def _files_digest(folder: str, patterns: tuple[str, ...]) -> str:
     return h.hexdigest()[:16]
 
 
+@lru_cache(maxsize=32)
 def _package_version(name: str) -> str:
     try:
         return metadata.version(name)
@@ -140,6 +141,7 @@ def guard_version(settings: Any, index: Any, chain: Any = None, project_text: st
     code = _files_digest(str(ROOT / "chains" / "guard"), ("*.py", "*.json", "*.json.gz"))
     parts = (
         code,
+        _file_digest(str(ROOT / "chains" / "guard_params.json")),  # a refit changes every verdict
         index_key,
         text_key(project_text or ""),
         getattr(settings, "guard_judge_band", None),
