@@ -142,6 +142,8 @@ def check_post(text: str, request: Request, passages: Sequence[Passage] = (), ra
         instructions = "\n".join(
             (request.system, request.user.split(SOURCES_OPEN)[0], request.user.split(SOURCES_CLOSE)[-1])
         )
+    # the worked example's post is part of the prompt: a copy of it is an echo, not a post
+    instructions += "".join(f"\n{user}\n{answer}" for user, answer in request.shots)
     grams = _ngrams(words)
     echoed = grams & _ngrams(re.findall(r"\w+", instructions.lower()))
     if grams and len(echoed) / len(grams) > 0.3:

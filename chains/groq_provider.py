@@ -26,14 +26,11 @@ NO_KEY = "No API key for groq: set GROQ_API_KEY"
 
 
 def chat_messages(request: Request) -> list[Any]:
-    """LangChain system + human messages for a request."""
-    from langchain_core.messages import HumanMessage, SystemMessage
+    """LangChain messages for a request: system, worked examples, then the user message."""
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-    messages: list[Any] = []
-    if request.system:
-        messages.append(SystemMessage(content=request.system))
-    messages.append(HumanMessage(content=request.user))
-    return messages
+    kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+    return [kinds[m["role"]](content=m["content"]) for m in request.messages()]
 
 
 def completion_from_message(message: Any, model: str) -> Completion:

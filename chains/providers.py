@@ -64,6 +64,9 @@ class Provider:
     name: str = "provider"
     model: str = ""
     streams: bool = False
+    # The provider this one stands in for: tried only when that one is unavailable (not when it
+    # answered badly), e.g. the small local model for a machine without the default one.
+    stands_in_for: str = ""
 
     def available(self) -> tuple[bool, str]:
         """(usable now, reason) without touching the network."""
@@ -199,8 +202,8 @@ class FallbackChain:
     ) -> ChainResult:
         """First acceptable completion; raises `AllProvidersFailedError` with every attempt.
 
-        Providers that do not support `request.task` are passed over silently;
-        unavailable ones are recorded as skipped attempts. `check(text)` returns
+        Providers that do not support `request.task` are passed over silently, and so is a
+        provider that `stands_in_for` one that was tried; unavailable ones are recorded as skipped attempts. `check(text)` returns
         a reason to reject an answer (empty text is always rejected). `item_id` and
         `run_id` are copied into each `provider_attempt` event. With `on_token`,
         providers that stream (`Provider.streams`) hand it their text as it is written;
@@ -209,6 +212,10 @@ class FallbackChain:
         attempts: list[Attempt] = []
         for provider in self.providers:
             if not provider.supports(request.task):
+                continue
+            if provider.stands_in_for and any(
+                a.provider == provider.stands_in_for and not a.skipped for a in attempts
+            ):
                 continue
             try:
                 ok, reason = provider.available()

@@ -63,7 +63,8 @@ class Request:
     """One job for a writing provider.
 
     `task` is "post", "rewrite", "storyboard" or "judge". `system` and `user` are
-    the chat messages for LLM providers; `passages`, `context` and `card` carry the
+    the chat messages for LLM providers, with `shots` (worked examples as (user,
+    assistant) turns) between them; `passages`, `context` and `card` carry the
     same material in structured form for the deterministic template provider.
     """
 
@@ -75,6 +76,14 @@ class Request:
     max_tokens: int = 400
     temperature: float = 0.4
     card: Any = None  # rag.card_types.ProjectCard the post is written from, when there is one
+    shots: tuple[tuple[str, str], ...] = ()
+
+    def messages(self) -> list[dict[str, str]]:
+        """The chat as role/content dicts: system, the worked examples, then the user message."""
+        out = [{"role": "system", "content": self.system}] if self.system else []
+        for user, assistant in self.shots:
+            out += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
+        return [*out, {"role": "user", "content": self.user}]
 
 
 @dataclass(frozen=True)

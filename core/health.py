@@ -124,7 +124,7 @@ def check_health(services: Services, *, load_embedder: bool = False) -> HealthRe
     disk = _disk(settings.data_dir)
     if disk.low:
         problems.append(f"Less than 1 GB free under {disk.path}: free space or move HERALD_DATA_DIR")
-    if not any(p.available for p in providers):
+    if not any(p.available and p.configured for p in providers):
         problems.append("No writing provider is usable: keep 'template' in HERALD_PROVIDERS")
     return HealthReport(
         providers=tuple(providers),
@@ -199,10 +199,34 @@ def _providers(
                 info.get("seen", ""),
             )  # fmt: skip
         )
+    out += _opt_in_providers(services, seen if statuses else set(settings.providers), last)
     for name in settings.providers:
         if name not in seen and not statuses:
             info = last.get(name, {})
             out.append(ProviderHealth(name, "", True, False, "status unknown", info.get("latency"),
+                                      info.get("error", ""), info.get("seen", "")))  # fmt: skip
+    return out
+
+
+def _opt_in_providers(
+    services: Services, seen: set[str], last: dict[str, dict[str, Any]]
+) -> list[ProviderHealth]:
+    """Known writers outside the chain (the local models by default), with how to turn them on."""
+    from chains.providers import FallbackChain, get_provider
+    from utils.settings import PROVIDER_NAMES
+
+    out = []
+    for name in PROVIDER_NAMES:
+        if name in seen:
+            continue
+        try:
+            statuses = FallbackChain(list(get_provider(name)(services.settings))).status()
+        except Exception:  # a writer that cannot even be built is simply not listed
+            continue
+        for st in statuses:
+            info = last.get(st.name, {})
+            why = f"{st.reason}; not in the chain: add {st.name} to HERALD_PROVIDERS to write with it"
+            out.append(ProviderHealth(st.name, st.model, False, bool(st.available), why, info.get("latency"),
                                       info.get("error", ""), info.get("seen", "")))  # fmt: skip
     return out
 

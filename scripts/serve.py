@@ -25,8 +25,24 @@ def main(argv: list[str]) -> None:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
+    _preload_local_writer()
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *argv]
     cli.main()
+
+
+def _preload_local_writer() -> None:
+    """Load the local writer and evaluate its post prompt while the server starts (a background
+    thread), so the first post waits only for its own prompt (`HERALD_LOCAL_PRELOAD=0`: on first use)."""
+    sys.path.insert(0, str(ROOT))
+    from chains.local_provider import preload
+    from utils.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError:
+        return  # the app shows the configuration error on its first page
+    if settings.local_preload:
+        preload(settings)
 
 
 if __name__ == "__main__":

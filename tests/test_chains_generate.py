@@ -9,7 +9,13 @@ import pytest
 
 from chains.errors import NoPassagesError
 from chains.generate import check_post, clean_output, generate_draft, make_caption, trim_to_limit
-from chains.prompts import SOURCES_CLOSE, SOURCES_OPEN, build_post_request, looks_like_instruction
+from chains.prompts import (
+    EXAMPLE_POST,
+    SOURCES_CLOSE,
+    SOURCES_OPEN,
+    build_post_request,
+    looks_like_instruction,
+)
 from chains.providers import FallbackChain
 from chains.quality import QUALITY_WEIGHTS, extract_hashtags, linkedin_fold, score_quality
 from chains.refine import RefineResult, improve_storyboard_lines, parse_scene_lines, refine_text
@@ -147,7 +153,10 @@ def test_prompt_echo_is_rejected():
     request = build_post_request(Brief(), Strategy(), passages(), project_name="tinyqueue")
     echo = request.user
     assert "sources" in check_post(clean_output(echo, passages())[0], request, passages(), raw=echo)
-    assert "echoes" in check_post(request.system, request, passages())  # the example post included
+    assert "echoes" in check_post(request.system, request, passages())
+    # the worked example (a chat turn), copied with the project's name and install line swapped in
+    copied = EXAMPLE_POST.replace("Acme Clock", "tinyqueue").replace("acme-clock", "tinyqueue")
+    assert request.shots and "echoes" in check_post(copied, request, passages())
     task_echo = request.user.split(SOURCES_CLOSE)[1]  # the task comes after the sources
     assert "echoes" in check_post(task_echo, request, passages())
     assert check_post(GOOD_POST, request, passages()) == ""

@@ -37,6 +37,7 @@ from chains.types import Brief, Completion, Request, Strategy
 from tests.chains_data import passages
 from tests.fakes import FailingProvider, FakeProvider
 from utils.events import EventLog
+from utils.settings import PROVIDER_NAMES
 
 
 def _closed_port() -> int:
@@ -170,12 +171,10 @@ def test_registry_builds_groq_per_model_and_rejects_unknown(settings):
 def test_build_chain_follows_settings_order_and_status(settings):
     chain = build_chain(settings)
     names = [p.name for p in chain.providers]
-    assert names == ["groq"] * len(settings.groq_models) + [
-        "openai_compat",
-        "local",
-        "local_small",
-        "template",
-    ]
+    # offline the template writes by default; the local models are opt-in (their posts score lower)
+    assert names == ["groq"] * len(settings.groq_models) + ["openai_compat", "template"]
+    every = build_chain(replace(settings, providers=PROVIDER_NAMES))
+    assert [p.name for p in every.providers][-3:] == ["local", "local_small", "template"]
     status = chain.status()
     assert all(isinstance(s, ProviderStatus) for s in status)
     by_name = {s.name: s for s in status}
@@ -227,6 +226,31 @@ def test_invalid_output_falls_through():
         "InvalidOutputError: empty output",
         "InvalidOutputError: too short",
     ]
+
+
+def test_a_stand_in_runs_only_when_the_provider_it_replaces_is_unavailable():
+    def small() -> FakeProvider:
+        provider = FakeProvider(name="local_small").enqueue("the small model's answer, long enough")
+        provider.stands_in_for = "local"
+        return provider
+
+    bad_local = FakeProvider(name="local").enqueue("junk")
+    template = FakeProvider(name="template").enqueue("the template's answer, long enough")
+    check = lambda t: "" if len(t) > 10 else "too short"  # noqa: E731
+    standin = small()
+    result = FallbackChain([bad_local, standin, template]).run(
+        Request(task="post", system="", user="u"), check=check
+    )
+    # the default local model answered (badly): its stand-in would only cost time
+    assert result.provider == "template" and standin.history == []
+    assert [a.provider for a in result.attempts] == ["local", "template"]
+
+    missing = LocalProvider("")  # no model file: unavailable, so the stand-in writes
+    result = FallbackChain([missing, small(), template]).run(
+        Request(task="post", system="", user="u"), check=check
+    )
+    assert result.provider == "local_small"
+    assert [(a.provider, a.skipped) for a in result.attempts] == [("local", True), ("local_small", False)]
 
 
 def test_all_failing_raises_with_attempts():

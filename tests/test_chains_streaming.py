@@ -7,6 +7,7 @@ are faked (FakeProvider, a fake LangChain client, a fake llama); the page runs f
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -174,12 +175,16 @@ class FakeLlama:
     def __init__(self, deltas: list[str]):
         self.deltas = deltas
         self.closed = False
+        self.systems: list[str] = []  # the system prompt of every call, in order
 
-    def tokenize(self, data: bytes) -> list[int]:
+    def tokenize(self, data: bytes, add_bos: bool = True) -> list[int]:
         return list(range(len(data.split())))
 
     def create_chat_completion(self, **kwargs):
-        assert kwargs["stream"] is True
+        self.systems.append(kwargs["messages"][0]["content"])
+        if not kwargs.get("stream"):  # the warm-up of a system prompt: one token, not streamed
+            assert kwargs["max_tokens"] == 1 and kwargs["messages"][-1]["content"] == ""
+            return {"choices": [{"message": {"content": "x"}}]}
 
         def gen():
             try:
@@ -224,6 +229,59 @@ def test_local_stream_hides_and_rejects_a_junk_start(tmp_path, monkeypatch):
     assert shown == [] and llama.closed  # never shown, generation stopped early
 
 
+def test_local_rewarms_the_post_prompt_after_another_task(tmp_path, monkeypatch):
+    from chains.local_provider import post_prefix
+
+    provider, llama = _local(tmp_path, monkeypatch, [f"word{i} " for i in range(30)])
+    provider.generate(Request(task="rewrite", system="revise it", user="text"))
+    for thread in threading.enumerate():
+        if thread.name == "herald-local-rewarm":
+            thread.join(5)
+    # the rewrite ran, then the post prefix (system prompt + worked example) was evaluated again
+    assert llama.systems == ["revise it", post_prefix()[0]["content"]]
+    provider.generate(Request(task="post", system=post_prefix()[0]["content"], user="write"))
+    assert [t.name for t in threading.enumerate()].count("herald-local-rewarm") == 0  # nothing to re-warm
+
+
+def test_preload_warms_the_local_writer_only_when_it_would_write(tmp_path, monkeypatch, settings):
+    from chains.local_provider import preload
+
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF")
+    loaded: list[str] = []
+    monkeypatch.setattr("chains.local_provider.load_llama", lambda path, threads: loaded.append(path))
+    monkeypatch.setattr("chains.local_provider.importlib.util.find_spec", lambda name: object())
+    offline = replace(
+        settings, providers=("groq", "local", "template"), groq_api_key="", local_model_path=str(model)
+    )
+    thread = preload(offline)
+    assert thread is not None
+    thread.join(5)
+    assert loaded == [str(model)]
+    assert preload(replace(offline, groq_api_key="gsk_test")) is None  # Groq writes first: no need
+    assert preload(replace(offline, providers=("template",))) is None
+    assert preload(replace(offline, local_model_path=str(tmp_path / "missing.gguf"))) is None
+    assert loaded == [str(model)]
+
+
+def test_local_user_message_is_cut_to_its_token_budget():
+    from chains.local_provider import fit_user
+    from chains.prompts import SOURCES_CLOSE, SOURCES_OPEN
+
+    class Words:
+        def tokenize(self, data: bytes, add_bos: bool = True) -> list[int]:
+            return list(range(len(data.split())))
+
+    sources = "\n".join(f"line {i} " + "word " * 8 for i in range(60))
+    user = f"{SOURCES_OPEN}\n{sources}\n{SOURCES_CLOSE}\n\nWrite the post."
+    fitted = fit_user(Words(), user, 120)
+    assert len(fitted.split()) <= 120
+    assert fitted.startswith(SOURCES_OPEN + "\nline 0") and fitted.endswith(
+        SOURCES_CLOSE + "\n\nWrite the post."
+    )
+    assert fit_user(Words(), "short", 120) == "short"
+
+
 def test_local_small_is_a_second_local_writer(settings):
     from chains.local_provider import local_small_providers
 
@@ -231,8 +289,9 @@ def test_local_small_is_a_second_local_writer(settings):
     (small,) = local_small_providers(s)
     assert small.name == "local_small" and small.model == "b"
     assert "HERALD_LOCAL_SMALL_MODEL_PATH" in small.available()[1]
-    same = replace(s, local_small_model_path="/models/a.gguf")
+    same = replace(s, local_small_model_path="/models/a.gguf", providers=("local", "local_small", "template"))
     assert local_small_providers(same) == []  # would only repeat the "local" attempt
+    assert small.stands_in_for == "local"  # tried only when the default local model is unavailable
 
 
 # --- core and page ------------------------------------------------------------------

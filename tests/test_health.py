@@ -52,6 +52,8 @@ def test_health_reports_providers_with_last_latency_and_error(settings):
     assert by_name["template"].last_latency_ms == 12.5
     assert "boom" in by_name["template"].last_error
     assert by_name["groq"].last_error == ""
+    # writers outside the chain are listed with how to turn them on, never counted as usable
+    assert not by_name["local"].configured and "add local to HERALD_PROVIDERS" in by_name["local"].reason
     assert report.database.integrity == "ok" and report.database.ok
     assert "0001_base" in report.database.migrations
     assert report.database.size_bytes > 0

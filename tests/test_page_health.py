@@ -44,7 +44,12 @@ def test_health_page_shows_providers_database_disk_and_logs(settings):
     at = _app(services)
     assert not at.exception
     providers = at.dataframe[0].value
-    assert list(providers["provider"]) == ["groq", "template"]
+    assert list(providers["provider"])[:2] == ["groq", "template"]  # the chain, in order
+    outside = providers.iloc[2:]  # then the writers outside it, with how to turn them on
+    assert set(outside["provider"]) == {"openai_compat", "local", "local_small"}
+    assert (
+        set(outside["in fallback order"]) == {"no"} and outside["why"].str.contains("HERALD_PROVIDERS").all()
+    )
     assert "template broke" in providers["last error"].iloc[1]
     assert "GROQ_API_KEY" in providers["why"].iloc[0]
     assert any(m.label == "Integrity check" and m.value == "ok" for m in at.metric)

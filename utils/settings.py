@@ -34,7 +34,10 @@ DEFAULT_KIND_WEIGHTS = {
     "issue": 0.5,
     "commit": 0.4,
 }
-DEFAULT_PROVIDERS = ("groq", "openai_compat", "local", "local_small", "template")
+PROVIDER_NAMES = ("groq", "openai_compat", "local", "local_small", "template")
+# Offline the template writer writes: on real READMEs the local models' posts score far below its
+# posts from the same card (bench/local_model.py), so they are opt-in (HERALD_PROVIDERS=local,template).
+DEFAULT_PROVIDERS = ("groq", "openai_compat", "template")
 DEFAULT_GROQ_MODELS = ("llama-3.3-70b-versatile", "llama-3.1-8b-instant")
 
 
@@ -93,6 +96,7 @@ class Settings:
     model_cache_dir: str = ""  # where chunked models are joined; default ~/.cache/herald/models
     local_max_tokens: int = 320
     local_judge: bool = False  # the shipped small models answer the judge with malformed JSON
+    local_preload: bool = True  # the app server loads the local writer and its post prompt at start
     local_threads: int = 1  # llama.cpp with 2 threads on a busy 2-core box ran 20x slower (OpenMP spin)
     provider_timeout_s: float = 30.0
     temperature: float = 0.4
@@ -322,6 +326,7 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "HERALD_LOCAL_MAX_TOKENS": ("local_max_tokens", int),
     "HERALD_LOCAL_THREADS": ("local_threads", int),
     "HERALD_LOCAL_JUDGE": ("local_judge", _bool),
+    "HERALD_LOCAL_PRELOAD": ("local_preload", _bool),
     "HERALD_PROVIDER_TIMEOUT_S": ("provider_timeout_s", float),
     "HERALD_TEMPERATURE": ("temperature", float),
     "GITHUB_TOKEN": ("github_token", _str),
@@ -418,10 +423,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         values["local_small_model_path"] = default_small_model_path()
     if not values.get("embedding_model_path"):
         values["embedding_model_path"] = default_embedding_model_path()
-    unknown_providers = set(_tuple(env.get("HERALD_PROVIDERS", ""))) - set(DEFAULT_PROVIDERS)
+    unknown_providers = set(_tuple(env.get("HERALD_PROVIDERS", ""))) - set(PROVIDER_NAMES)
     if unknown_providers:
         raise SettingsError(
             f"HERALD_PROVIDERS names unknown providers {sorted(unknown_providers)}; "
-            f"choose from {', '.join(DEFAULT_PROVIDERS)}"
+            f"choose from {', '.join(PROVIDER_NAMES)}"
         )
     return Settings(**values)  # type: ignore[arg-type]
