@@ -1,4 +1,4 @@
-"""The structured pass over software claims (chains/guard/facts.py) and the guard on bad input.
+"""The structured pass over software claims (chains/guard/facts/) and the guard on bad input.
 
 Real parts only (regex, the real cascade with FakeEmbedder vectors); no network.
 """
