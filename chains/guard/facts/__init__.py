@@ -11,7 +11,8 @@ contradicts it. A failed check makes the claim unsupported outright (verify.py);
 a claim whose checks all pass goes on to the calibrated score.
 
 Parts: tables.py (what a claim can name), project.py (`ProjectFacts`, the project read once),
-kinds.py (one check per kind of assertion), polarity.py (negation and opposite words); this
+kinds.py (one check per kind of assertion), polarity.py (negation and opposite words),
+context.py (a version tied to the sentence the claim restates, an invented capability); this
 module runs them in order (`check_facts`).
 
 Rules:
@@ -26,6 +27,11 @@ Rules:
 - superlatives and endorsements ("the fastest", "the most popular", "used by
   Netflix", "trusted by thousands"): unsupported by rule unless the project
   says the same;
+- versions in context: when the project sentences that restate the claim give a
+  version, the claim's must be among theirs (a real version on the wrong release);
+- invented capability: a clause asserting a capability ("can", "lets you",
+  "supports", ...) with at least 3 content words, three quarters of which the
+  project never uses, is unsupported;
 - polarity: when one project sentence says nearly everything the claim says,
   but one of them is negated or uses the opposite word ("optional" vs
   "required"), the claim is unsupported and that sentence is the evidence.
@@ -35,6 +41,7 @@ No models: regex and sets only (about 2 ms per claim; reading a project once,
 
 from __future__ import annotations
 
+from chains.guard.facts.context import novel_clause_checks, version_context_checks
 from chains.guard.facts.kinds import (
     _command_checks,
     _flag_checks,
@@ -101,5 +108,15 @@ def check_facts(claim: str, facts: ProjectFacts) -> tuple[FactCheck, ...]:
     out += _who_checks(claim, facts, near)
     out += _superlative_checks(claim, facts, near)
     out += _polarity_check(claim, facts)
+    tied = version_context_checks(claim, facts)
+    wrong = {c.text for c in tied if c.verdict == "unsupported"}
+    # a version restated with the wrong release: the bare look-up that found it elsewhere no longer counts
+    out = [
+        c
+        for c in out
+        if not (c.verdict == "supported" and c.kind in ("number", "version") and c.text.lstrip("vV") in wrong)
+    ]
+    out += tied
+    out += novel_clause_checks(claim, facts)
     order = {k: i for i, k in enumerate(FACT_KINDS)}
     return tuple(sorted(out, key=lambda c: order.get(c.kind, 99)))

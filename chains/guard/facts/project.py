@@ -41,6 +41,7 @@ class ProjectFacts:
                 self.sentences.append(
                     _Sentence(s.text, low, s.path, s.start_line, s.end_line, frozenset(_words(s.text)))
                 )
+        self.vocab: frozenset[str] = frozenset().union(*(s.words for s in self.sentences))
         whole = "\n".join(t for _, _, t in documents)
         self.whole = " ".join(whole.split())
         self.whole_lower = self.whole.lower()

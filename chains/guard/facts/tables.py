@@ -25,6 +25,7 @@ FACT_KINDS = (
     "person",
     "organisation",
     "superlative",
+    "capability",
     "negation",
 )
 
