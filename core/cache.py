@@ -56,8 +56,9 @@ def result_cache(settings: Any) -> ResultCache:
 def _files_digest(folder: str, patterns: tuple[str, ...]) -> str:
     h = hashlib.sha256()
     for pattern in patterns:
-        for path in sorted(Path(folder).glob(pattern)):
-            h.update(path.name.encode())
+        # subpackages count too (chains/guard/facts/): a change anywhere in the code changes the key
+        for path in sorted(Path(folder).rglob(pattern)):
+            h.update(path.relative_to(folder).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

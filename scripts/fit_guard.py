@@ -6,7 +6,7 @@ Usage: .venv/bin/python scripts/fit_guard.py [--data PATH] [--software PATH] [--
 Rows: guard_dev.jsonl (news and meeting summaries, grouped by source) and
 bench/data/software_set.jsonl (claims about real projects, grouped by project;
 each project's files are in bench/data/projects/<name>/). Rows that the
-structured pass (chains/guard/facts.py) decides outright are left out of the
+structured pass (chains/guard/facts/) decides outright are left out of the
 score model's fit (the score only decides the rest) but count in every figure.
 
 Features come from `chains.guard.dataset` (MiniLM sentence embeddings, cached

@@ -172,3 +172,16 @@ def test_workers_share_results_through_redis(redis_server, settings):
     assert cached_moderate(text, settings, cache=c2) == first
     assert c2.hits == 1
     assert json.loads(json.dumps(first.to_dict())) == first.to_dict()
+
+
+def test_a_code_change_in_a_subpackage_changes_the_code_digest(tmp_path):
+    """The guard's code key covers chains/guard/facts/ too, so editing a check invalidates old reports."""
+    from core.cache import _files_digest
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "top.py").write_text("A = 1\n")
+    (tmp_path / "sub" / "check.py").write_text("RULE = 1\n")
+    before = _files_digest(str(tmp_path), ("*.py",))
+    (tmp_path / "sub" / "check.py").write_text("RULE = 2\n")
+    _files_digest.cache_clear()  # read once per process by design
+    assert _files_digest(str(tmp_path), ("*.py",)) != before

@@ -1,4 +1,4 @@
-"""The structured pass over software claims (chains/guard/facts.py) and the guard on bad input.
+"""The structured pass over software claims (chains/guard/facts/) and the guard on bad input.
 
 Real parts only (regex, the real cascade with FakeEmbedder vectors); no network.
 """
@@ -101,6 +101,43 @@ def test_number_words_and_units_are_read():
     assert failed(check_facts("Failed jobs are retried five times.", facts))
     assert not failed(check_facts("A push adds about 2 milliseconds of latency.", facts))
     assert failed(check_facts("A push adds 2 seconds of latency.", facts))
+
+
+CHANGELOG = """# Changelog
+
+## 4.2.0
+Drop support for Python 3.8; quickgrep now requires Python 3.9 or later.
+
+## 4.1.0
+Add wheels for Python 3.12 on Linux.
+"""
+
+
+def test_a_real_version_on_the_wrong_release_fails_with_the_sentence_that_gives_the_right_one():
+    facts = project_facts([("CHANGELOG.md", 1, CHANGELOG)])
+    # 3.12 is in the project, but the sentence the claim restates gives 3.8
+    checks = check_facts("Drop support for Python 3.12; quickgrep now requires Python 3.9 or later.", facts)
+    (bad,) = [c for c in failed(checks)]
+    assert bad.kind == "version" and bad.text == "3.12" and "3.8" in bad.reason
+    assert bad.evidence is not None and bad.evidence.start_line <= 4 <= bad.evidence.end_line
+    assert not [c for c in checks if c.text == "3.12" and c.verdict == "supported"]
+    assert not failed(
+        check_facts("quickgrep dropped Python 3.8 support and now requires Python 3.9 or later.", facts)
+    )
+    assert not failed(check_facts("Wheels for Python 3.12 on Linux were added.", facts))
+    # a version the restating sentences do not tie down is left to the look-up
+    assert not failed(check_facts("quickgrep 4.2.0 is out.", facts))
+
+
+def test_an_invented_capability_fails_and_a_real_one_passes():
+    facts = project_facts(DOCS)
+    claim = "The `--hidden` flag also searches hidden files, and it can also sync your settings to the cloud."
+    (bad,) = failed(check_facts(claim, facts))
+    assert bad.kind == "capability" and "sync your settings to the cloud" in bad.text
+    assert "settings" in bad.reason and "cloud" in bad.reason
+    assert not failed(check_facts("quickgrep can also search hidden files with `--hidden`.", facts))
+    # words the project never uses, but no capability asserted: left to the score
+    assert not failed(check_facts("The document discusses remote preferences for motion recognition.", facts))
 
 
 @pytest.fixture

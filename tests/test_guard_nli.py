@@ -113,8 +113,14 @@ def test_real_model_separates_contradiction_from_copy_and_runs_in_the_cascade(se
     pairs = [(s, s), (s, "Workers never retry failed jobs."), (s, "The weather is nice in Paris.")]
     vecs = scorer.vectors(pairs)
     assert vecs.shape == (3, nli_stage.VECTOR_DIM) and np.isfinite(vecs).all()
-    # each pair runs alone: its vector does not depend on the pairs around it
-    assert np.allclose(scorer.vectors(pairs[1:2])[0], vecs[1])
+    # each pair runs alone: its vector does not depend on the pairs around it (run again, not remembered)
+    assert np.allclose(scorer._run(*pairs[1])[1], vecs[1])
+    # a pair asked for again (re-checking while editing) is remembered, not run again
+    ran = scorer.pairs_scored
+    again = scorer.vectors([pairs[2], pairs[0]])
+    assert scorer.pairs_scored == ran and np.array_equal(again, vecs[[2, 0]])
+    scorer.forget()
+    assert np.allclose(scorer.vectors(pairs[:1]), vecs[:1]) and scorer.pairs_scored == ran + 1
     probe = load_nli_params().probe
     z_same, z_negated, _ = probe.z(vecs)
     assert z_same > z_negated

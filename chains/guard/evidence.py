@@ -16,6 +16,7 @@ that disagrees with itself. No verdicts here.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -182,7 +183,7 @@ class IndexPool:
         seen: set[str] = set()
         sents: list[SourceSentence] = []
         for p in passages:
-            for s in split_with_lines(p.text, p.path, max(1, int(getattr(p, "start_line", 0) or 1))):
+            for s in _passage_sentences(p.text, p.path, max(1, int(getattr(p, "start_line", 0) or 1))):
                 flat = " ".join(s.text.split())
                 if any(flat in other for other in seen):
                     continue
@@ -200,6 +201,12 @@ class IndexPool:
         save = getattr(self.sources, "save", None)
         if save is not None:
             save()
+
+
+@functools.lru_cache(maxsize=4096)
+def _passage_sentences(text: str, path: str, first_line: int) -> tuple[SourceSentence, ...]:
+    # the same passages come back for claim after claim and post after post: split each once
+    return tuple(split_with_lines(text, path, first_line))
 
 
 _EXTRA: dict[int, tuple[str, SourceView]] = {}

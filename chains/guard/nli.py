@@ -17,7 +17,9 @@ that feature is used when the stage is on.
 The graph is loaded on first use (never at import) with its fixed length of
 160 tokens made dynamic and the last layer exposed as an output; each pair
 runs alone and unpadded, because the model quantises activations per tensor:
-in a padded batch a pair's vector would depend on its neighbours. When the
+in a padded batch a pair's vector would depend on its neighbours. A pair's
+vector is kept in memory (the last `MEMO_PAIRS` pairs), since re-checking a post
+while editing it asks for the same pairs again. When the
 package is not installed the stage is skipped and the score model without it
 is used (`guard_stages` says so).
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,7 @@ __all__ = [
     "NLI_FEATURES",
     "PACKAGE",
     "MAX_TOKENS",
+    "MEMO_PAIRS",
     "VECTOR_DIM",
     "NLIScorer",
     "Probe",
@@ -62,6 +66,7 @@ SECOND_POOL = 4  # candidates for it, after the best
 HIDDEN = 384
 VECTOR_DIM = 2 * HIDDEN  # [CLS] and the mean over the hypothesis tokens
 THREADS = 2
+MEMO_PAIRS = 4096  # (premise, hypothesis) -> vector, per scorer; about 3 KB each
 _LOCK = threading.Lock()
 _STATE: dict[str, Any] = {}  # "scorer": the loaded NLIScorer (or a test's fake)
 
@@ -139,13 +144,17 @@ class NLIScorer:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
+        # no busy-waiting between runs: on two cores a spinning pool steals the embedder's time
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             model.SerializeToString(), opts, providers=["CPUExecutionProvider"]
         )
         self.tokenizer = Tokenizer.from_file(str(folder / "policy_nli_tokenizer" / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
         self.tokenizer.no_padding()
-        self.pairs_scored = 0
+        self.pairs_scored = 0  # pairs the model ran on (a remembered pair is not run again)
+        self._memo: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     def _run(self, premise: str, hypothesis: str) -> tuple[np.ndarray, np.ndarray]:
         enc = self.tokenizer.encode(premise or " ", hypothesis or " ")
@@ -158,10 +167,28 @@ class NLIScorer:
         return logits[0], vec.astype(np.float32)
 
     def vectors(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        """One `VECTOR_DIM` vector per (premise, hypothesis) pair."""
+        """One `VECTOR_DIM` vector per (premise, hypothesis) pair; pairs seen lately are not run again."""
         if not pairs:
             return np.zeros((0, VECTOR_DIM), dtype=np.float32)
-        return np.stack([self._run(p, h)[1] for p, h in pairs])
+        out = []
+        for pair in pairs:
+            with self._memo_lock:
+                vec = self._memo.get(pair)
+                if vec is not None:
+                    self._memo.move_to_end(pair)
+            if vec is None:
+                vec = self._run(*pair)[1]
+                with self._memo_lock:
+                    self._memo[pair] = vec
+                    while len(self._memo) > MEMO_PAIRS:
+                        self._memo.popitem(last=False)
+            out.append(vec)
+        return np.stack(out)
+
+    def forget(self) -> None:
+        """Drop the remembered pair vectors (the next `vectors` call runs the model for every pair)."""
+        with self._memo_lock:
+            self._memo.clear()
 
     def class1(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         """The shipped head's P(class 1) per pair (diagnostics only; not a verdict)."""
