@@ -13,7 +13,15 @@ import re
 
 from rag.injection import looks_like_instruction
 
-__all__ = ["split_sentences", "first_sentence", "condense", "is_prose", "english_share", "not_a_feature"]
+__all__ = [
+    "split_sentences",
+    "first_sentence",
+    "condense",
+    "is_prose",
+    "english_share",
+    "not_a_feature",
+    "is_notice",
+]
 
 _ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|incl|no|fig|mr|dr|st)\.$|(?<![\w.])[A-Z]\.$", re.I)
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -71,7 +79,8 @@ def is_prose(text: str, min_words: int = 3) -> bool:
     letters = sum(c.isalpha() or c.isspace() for c in text)
     if letters / max(len(text), 1) < 0.7:
         return False
-    if re.search(r"[{}<>=]|^\$ |\(\)|https?://|\.(md|rst|py|js|html)\b", text):
+    # a file or path ("docs/index.md", "src/app.py"), not a name that ends like one ("plotly.py", "Node.js")
+    if re.search(r"[{}<>=]|^\$ |\(\)|https?://|\.(md|rst|html)\b|/\S*\.(py|js)\b", text):
         return False
     return not looks_like_instruction(text)
 
@@ -113,8 +122,61 @@ def condense(text: str, max_words: int = 14) -> str:
 _NOT_A_FEATURE = re.compile(
     r"^(to|so that|in order to)\s|\b(install(ed|ing|ation|s)?|pip|pypi|package manager|repl)\b", re.IGNORECASE
 )
+# A pointer to documentation, a citation or a credit is not a capability of the project.
+_POINTER = re.compile(
+    r"\b(documentation|doxygen|wiki|quick ?reference|reference manual|user guide|live demo|tutorials?|"
+    r"please (visit|see|refer|read)|visit our|refer to|read more|learn more|see the|cite|citation|paper|"
+    r"(contributed|written|created|maintained|developed|authored) by|brand guidelines)\b",
+    re.IGNORECASE,
+)
+# "And much, much more", "Also, it is a fork ...": the tail of a list or of a paragraph, not a capability
+_CONTINUES = re.compile(r"^(and|also|but|or|so|finally|then|plus|etc)\b", re.IGNORECASE)
+# "name: str - used to identify ...", "iterable : iterable, optional ...": a parameter's documentation
+_PARAMETER = re.compile(
+    r"^[\w.]+\s*:\s*(str|int|float|bool|dict|list|tuple|callable|iterable|bytes|any|none|optional)\b", re.I
+)
+_SMALL = frozenset(
+    "a an and or of the in on for to with by from via vs at into over between using as".split()
+)
+_NOTICE = re.compile(
+    r"\b(maintenance mode|deprecated|no longer (maintained|supported)|end[- ]of[- ](life|support)|has moved|"
+    r"moved to|is now part of|archived|looking for (maintainers|a new maintainer)|important|notice|warning|"
+    r"announcement|breaking change|no longer|we are hiring|this (readme|fork|page|document|site) (is|was)|"
+    r"we recommend|please (use|migrate|note|see|read)|migrate to|can be found|is available (at|on|from|in)|"
+    r"documentation (is|can)|read the docs|for more (info|information|details)|alternatively)\b",
+    re.IGNORECASE,
+)
 
 
-def not_a_feature(phrase: str) -> bool:
-    """True for a phrase about getting the project (installing it) or a purpose clause with no subject."""
-    return bool(_NOT_A_FEATURE.search(phrase))
+def _is_title(phrase: str) -> bool:
+    """True for a Title Case headline ("Perfecting Terminal Character Width Using Correction Tables")."""
+    words = re.findall(r"[^\W\d_][\w'-]*", phrase)
+    capital = [w for w in words if w[0].isupper()]
+    return len(capital) >= 3 and all(w[0].isupper() or w.lower() in _SMALL for w in words)
+
+
+def not_a_feature(phrase: str) -> str:
+    """Why a phrase is not a capability of the project ("" when it may be one).
+
+    Getting the project (installing it), a purpose clause with no subject, a pointer to documentation, a
+    citation or credit, the continuation of a list ("And much more"), a parameter's documentation, a
+    headline in Title Case, or a line that does not start with a word.
+    """
+    if _NOT_A_FEATURE.search(phrase):
+        return "about getting the project, or half a sentence"
+    if _POINTER.search(phrase):
+        return "a pointer to documentation, a citation or a credit"
+    if _CONTINUES.match(phrase):
+        return "the continuation of a list or paragraph"
+    if _PARAMETER.match(phrase):
+        return "a parameter's documentation"
+    if ":" not in phrase and _is_title(phrase):
+        return "a headline, not a capability"
+    if not re.match(r"[^\W_]", phrase):
+        return "does not start with a word"
+    return ""
+
+
+def is_notice(text: str) -> bool:
+    """True for a notice (deprecation, a move, a warning) or a pointer elsewhere ("can be found at ...")."""
+    return bool(_NOTICE.search(text))
