@@ -6,10 +6,11 @@ under a "why" heading, then the rest near the top of the document. It never
 reads items under a heading that explains or qualifies the project ("How it
 works", "Known problems", "Parameters", "Dependencies", a version heading:
 `rag.sections.detail_section`), nor a list introduced by a sentence about
-trade-offs, disadvantages or documentation ("Disadvantages:", "... trade-offs
-with respect to"). Each item is shortened by deletion only
-(`rag.phrases.condense`) and dropped when it is not a capability
-(`rag.phrases.not_a_feature`). Used by `rag.card`; it does not parse documents.
+trade-offs, disadvantages, documentation or an order of inputs
+("Disadvantages:", "... trade-offs with respect to", "from these data
+sources"). Each item is shortened by deletion only (`rag.phrases.condense`)
+and dropped when it is not a capability (`rag.phrases.not_a_feature`). Used
+by `rag.card`; it does not parse documents.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ _WEAK_ITEM = re.compile(
 # the sentence before a list that makes its items costs, limits or pointers, not capabilities
 _QUALIFIED = re.compile(
     r"\b(disadvantages?|drawbacks?|limitations?|caveats?|cons|trade-?offs?|downsides?|not supported|unsupported|"
-    r"known (issues|problems|bugs)|entry points|documentation|depends on|dependencies|requires|required)\b",
+    r"known (issues|problems|bugs)|entry points|documentation|depends on|dependencies|requires|required|"
+    r"precedence|namely|(data|these|following) sources)\b",
     re.I,
 )
 _DANGLING = frozenset("of for to and or the a an with in on by".split())

@@ -90,6 +90,9 @@ _DETAIL = re.compile(
     r"^v?\d+\.\d+(\.\d+)?\S*(\s|$)",
     re.I,
 )
+_API_TITLE = re.compile(
+    r"\\\w|\w\(\)|::"
+)  # a heading named after an API construct ("Search anchor \\G", "get()")
 _ASKS = re.compile(
     r"\b(pull requests?|open an issue|file an issue|report (a )?bugs?|issue tracker|contributions? (are|is) "
     r"welcome|feel free to (contribute|open|submit|fork)|code of conduct|star (this|the) repo|give (us|it) a star|"
@@ -133,7 +136,7 @@ def section_roles(sections: tuple[str, ...]) -> frozenset[str]:
 def detail_section(sections: tuple[str, ...]) -> str:
     """The heading among `sections` (below the title) under which list items are details, not features."""
     for title in sections[1:] if len(sections) > 1 else sections:
-        if _DETAIL.search(" ".join(re.sub(r"[^\w\s'.-]", " ", title).split())):
+        if _API_TITLE.search(title) or _DETAIL.search(" ".join(re.sub(r"[^\w\s'.-]", " ", title).split())):
             return title
     return ""
 

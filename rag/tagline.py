@@ -47,7 +47,7 @@ _SALES = re.compile(
 _DETAIL = re.compile(
     r"\b(are|is) (\w+ )?supported[.!]?$|\b(minimum|min\.?) (tested |supported |required )?(\w+ )?version\b|"
     r"\brequires? (python|node|rust|go|java)\b|^((version|release)\s+)?v?\d+(\.\d+)+\b|"
-    r"\b(can be |is )?installed (with|using|via|from|through)\b|"
+    r"\b(can be |is )?installed (with|using|via|from|through)\b|\bfunding\b|\b(don'?t|do not|does not) support\b|"
     r"\b(originally|initially|was|were) (written|created|developed|started|founded|authored|begun)\b.{0,20}\bby\b|"
     r"\b(was|were) (started|founded|created) in \d{4}\b|\bis (fully |now )?compatible with python\b|spdx|"
     r"^(\S+\s+){0,3}(is\s+)?(licensed|released|distributed) under\b",
@@ -150,11 +150,19 @@ def _candidates(blocks: list[Block], lead: list[Block], about: list[Block]):
             yield b, s, "lead" if b in lead else "about" if b in about else "rest"
 
 
+def _opens(b: Block, name: str) -> bool:
+    """True for an opening paragraph about the project, not one under "What's a task queue?" or "Installation"."""
+    title = b.section
+    if b.sections and title.rstrip().endswith("?"):
+        return norm(name) in norm(title) or bool(re.search(r"\b(this|it)\b", title, re.I))
+    return len(b.sections) <= 1 or section_role(b.sections) in ("why", "features")
+
+
 def pick_tagline(blocks: list[Block], lead: list[Block], doc: Document, manifests: list[ManifestInfo],
                  name: str) -> CardField | None:  # fmt: skip
     """The project's own one-line description (see the module docstring for the order), or None."""
     # the opening, without paragraphs taken from a later section about something else ("What's a task queue?")
-    lead = [b for b in lead[:4] if len(b.sections) <= 1 or section_role(b.sections) in ("why", "features")]
+    lead = [b for b in lead[:4] if _opens(b, name)]
     about = [b for b in blocks if b.kind == "paragraph" and _ABOUT.search(b.section) and b not in lead][:2]
     found = [(b, s, where) for b, s, where in _candidates(blocks, lead, about) if not weak_tagline(s, name)]
     for where in ("lead", "about"):  # the opening's definition, then a "What is X?" section's

@@ -159,3 +159,35 @@ def test_usage_is_code_that_uses_the_project(block, expected):
         assert usage is None, usage
     else:
         assert usage is not None and usage.value.startswith(expected), usage
+
+
+def test_a_later_section_about_something_else_is_not_the_opening(tmp_path, settings):
+    root = tmp_path / "widget"
+    root.mkdir()
+    (root / "README.rst").write_text(
+        "Sponsors\n========\n\nAcme sponsors this work.\n\nWhat's a Task Queue?\n====================\n\n"
+        "A task queue's input is a unit of work, called a task, that workers pick up.\n"
+    )
+    (root / "PKG-INFO").write_text(
+        "Metadata-Version: 2.4\nName: widget\nVersion: 1.0\nSummary: Distributed Task Queue.\n"
+    )
+    card = build_card(load_source(root, settings))
+    assert card.tagline is not None and card.tagline.value == "Distributed Task Queue."
+
+
+def test_inputs_and_api_walkthroughs_are_not_features(tmp_path, settings):
+    root = tmp_path / "widget"
+    root.mkdir()
+    (root / "README.md").write_text(
+        "# widget\n\nwidget is a settings loader for Python services.\n\n"
+        "It reads them namely from these data sources (from high to low precedence):\n\n"
+        "- The config file /etc/widget.conf if present\n- The environment variables of the process, if set\n"
+        "- The defaults built into the library itself\n\n## Features\n\n- Merges settings from files and the environment\n"
+        "- Validates every value against a typed schema\n\n### Search anchor \\G\n\n"
+        "- The search continues at position 4 and fails to match any letters\n"
+    )
+    card = build_card(load_source(root, settings))
+    assert [f.value for f in card.features] == [
+        "Merges settings from files and the environment",
+        "Validates every value against a typed schema",
+    ]
