@@ -3,8 +3,9 @@
 `build_card(source)` reads the README (Markdown, reStructuredText, HTML, or the
 first notebook when there is no README) into blocks, drops the boilerplate
 ones (`rag.sections`) and fills a `ProjectCard`: name, tagline in the
-project's own words, the problem, short feature lines, install commands, a
-usage example, language and ecosystem, licence, latest release and links,
+project's own words (`rag.tagline`), the problem, short feature lines
+(`rag.features`), install commands and a usage example (`rag.usage`),
+language and ecosystem, licence, latest release and links (`rag.card_facts`),
 each with the path and lines it came from. With `cache_dir` the card is
 written as JSON per content hash and read back next time. `edit_card` returns
 a new card with features dropped or the tagline corrected. It does not write

@@ -101,7 +101,10 @@ def test_detail_lines_and_how_it_works_steps_are_not_tagline_or_features(tmp_pat
             "detail",
         ),
         ("The minimum tested requests version is 2.1.0.", "detail"),
-        ("This is a fork of amqplib which was originally written by Barry Pederson.", "history"),
+        (
+            "The project was started in 2007 by David Cournapeau as a Google Summer of Code project.",
+            "history",
+        ),
         ("The main use cases of the library are:", "lead-in"),
         ("This is the Dulwich project.", "nothing beyond the name"),
         ("LangSmith is a unified developer platform for building LLM applications.", "another project"),
@@ -126,8 +129,12 @@ def test_weak_taglines_are_named(sentence, why):
         ("And much, much more", False),
         ("Perfecting Terminal Character Width Using Correction Tables", False),
         ("iterable : iterable, optional Iterable to decorate with a progress bar", False),
-        ("Includes the no-execv patch contributed by R. Oudkerk", False),
+        ("Includes the no-execv patch contributed by R. Oudkerk", True),
         ("~~ for symmetric difference", False),
+        ("Save time, reduce risk, and improve code health, while paying the maintainers", False),
+        ("All notable changes to widget will be documented in this file", False),
+        ("Looking for the JS/TS version?", False),
+        ("For a detailed list of", False),
         ("Supports draining events from multiple channels", True),
         ("Full API support: cuDF, Modin, pandas, Polars, PyArrow", True),
         ("HTTP proxy & SOCKS proxy support", True),
@@ -191,3 +198,23 @@ def test_inputs_and_api_walkthroughs_are_not_features(tmp_path, settings):
         "Merges settings from files and the environment",
         "Validates every value against a typed schema",
     ]
+
+
+def test_the_readmes_own_definition_comes_before_the_manifests_line(tmp_path, settings):
+    root = tmp_path / "widget"
+    root.mkdir()
+    (root / "PKG-INFO").write_text(
+        "Metadata-Version: 2.4\nName: widget\nVersion: 1.0\nSummary: Charts for terminals\n"
+    )
+    (root / "README.md").write_text(
+        "# widget\n\n## About\n\nwidget is a library that draws charts in the terminal.\n"
+    )
+    card = build_card(load_source(root, settings))
+    assert (
+        card.tagline.value == "widget is a library that draws charts in the terminal."
+    )  # the guard can check it
+    (root / "README.md").write_text(
+        "# widget\n\nThis is the widget project.\n\n## Install\n\npip install widget\n"
+    )
+    card = build_card(load_source(root, settings))
+    assert card.tagline.value == "Charts for terminals" and card.tagline.path == "PKG-INFO"
