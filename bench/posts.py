@@ -18,10 +18,8 @@ Run: .venv/bin/python bench/posts.py [--writers template,local] [--limit 20] [--
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -36,6 +34,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from bench.corpus import DEFAULT_CORPUS, readmes, write_project  # noqa: E402
 from chains.post_checks import post_problems  # noqa: E402
 from chains.providers import FallbackChain, get_provider  # noqa: E402
 from chains.types import HOOK_TYPES, STYLES, Brief, Strategy  # noqa: E402
@@ -43,23 +42,7 @@ from core.posts.pipeline import generate_post  # noqa: E402
 from core.services import build_services  # noqa: E402
 from utils.settings import load_settings  # noqa: E402
 
-DEFAULT_CORPUS = str(ROOT / ".venv/lib/python3.11/site-packages/*.dist-info/METADATA")
 TARGET_S = 15.0
-
-
-def readmes(pattern: str, min_bytes: int) -> list[tuple[str, str, str, str]]:
-    """(name, README file name, body, metadata header) for each METADATA whose body is over `min_bytes`."""
-    out = []
-    for path in sorted(glob.glob(pattern)):
-        raw = Path(path).read_text(encoding="utf-8", errors="replace")
-        head, _, body = raw.partition("\n\n")
-        if len(body.encode()) < min_bytes:
-            continue
-        m = re.search(r"^Name:\s*(.+)$", head, re.M)
-        ctype = (re.search(r"^Description-Content-Type:\s*(\S+)", head, re.M) or [None, ""])[1].lower()
-        ext = ".md" if "markdown" in ctype else ".rst" if "rst" in ctype else ".txt"
-        out.append((m.group(1).strip() if m else Path(path).parent.name, "README" + ext, body, head))
-    return out
 
 
 def _chain(writer: str, settings) -> FallbackChain:
@@ -94,11 +77,7 @@ def main() -> None:
         services = build_services(settings, chain=_chain(writer, settings), embedder=embedder)
         embedder = services.embedder()  # loaded once, shared by every writer
         for i, (name, readme, body, head) in enumerate(corpus):
-            folder = work / "projects" / re.sub(r"[^\w.-]", "_", name)
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / readme).write_text(body, encoding="utf-8")
-            if not args.readme_only:
-                (folder / "PKG-INFO").write_text(head + "\n", encoding="utf-8")
+            folder = write_project(work, name, readme, body, head, manifest=not args.readme_only)
             brief = Brief(style=STYLES[i % len(STYLES)])
             strategy = Strategy(hook=HOOK_TYPES[(i // len(STYLES)) % len(HOOK_TYPES)])
             started = time.perf_counter()

@@ -3,8 +3,9 @@
 `build_card(source)` reads the README (Markdown, reStructuredText, HTML, or the
 first notebook when there is no README) into blocks, drops the boilerplate
 ones (`rag.sections`) and fills a `ProjectCard`: name, tagline in the
-project's own words, the problem, short feature lines, install commands, a
-usage example, language and ecosystem, licence, latest release and links,
+project's own words (`rag.tagline`), the problem, short feature lines
+(`rag.features`), install commands and a usage example (`rag.usage`),
+language and ecosystem, licence, latest release and links (`rag.card_facts`),
 each with the path and lines it came from. With `cache_dir` the card is
 written as JSON per content hash and read back next time. `edit_card` returns
 a new card with features dropped or the tagline corrected. It does not write
@@ -25,11 +26,14 @@ from rag.card_facts import language_of, licence_of, links_of, release_of
 from rag.card_facts import norm as _norm
 from rag.card_types import CARD_FORMAT, CardField, ProjectCard, Release, card_from_dict
 from rag.doc_blocks import Block, parse_blocks
+from rag.features import MAX_FEATURES, pick_features
 from rag.injection import looks_like_instruction
 from rag.manifests import ManifestInfo, parse_manifest
-from rag.phrases import condense, english_share, is_prose, not_a_feature, split_sentences
-from rag.sections import boilerplate_reason, boilerplate_text, section_role
+from rag.phrases import english_share, is_prose, split_sentences
+from rag.sections import boilerplate_reason, boilerplate_text, detail_section, section_role
+from rag.tagline import pick_tagline
 from rag.types import Document, LoadedSource, Passage
+from rag.usage import pick_install, pick_usage
 
 __all__ = [
     "build_card",
@@ -43,50 +47,10 @@ __all__ = [
 ]
 
 LOG = logging.getLogger(__name__)
-MAX_FEATURES = 8
-INSTALL_LINE = re.compile(
-    r"^(?:sudo\s+)?(?:pip3?|python3? -m pip|uv(?: pip)?|pipx|poetry|conda|mamba|npm|npx|yarn|pnpm|bun|cargo|go|gem|"
-    r"bundle|composer|brew|apt(?:-get)?|docker|helm|dotnet|mvn|gradle|deno)\s+"
-    r"(?:install|add|get|i|require|pull|tool install)\b.*$",
-    re.I,
-)
-_INLINE_INSTALL = re.compile(
-    r"\b((?:pip3?|uv|pipx|poetry|conda|npm|yarn|pnpm|cargo|go|gem|composer|brew)\s+(?:install|add|get|i|require)"
-    r"(?:\s+-{1,2}[\w-]+)*\s+[\w@./:\[\]=<>~+-]+)"
-)
 _PROBLEM = re.compile(
     r"\b(problem|pain|tedious|hard to|difficult|without having to|instead of|tired of|no need to|boilerplate|"
     r"error-prone|frustrat|struggl|cumbersome|too slow|time-consuming|lets you stop|so you don't)\b",
     re.I,
-)
-_NOTICE = re.compile(
-    r"\b(maintenance mode|deprecated|no longer (maintained|supported)|end[- ]of[- ](life|support)|has moved|"
-    r"moved to|is now part of|archived|looking for (maintainers|a new maintainer)|important|notice|warning|"
-    r"announcement|breaking change|no longer|we are hiring|this (readme|fork|page|document|site) (is|was)|"
-    r"we recommend|please (use|migrate|note|see|read)|migrate to|can be found|is available (at|on|from|in)|"
-    r"documentation (is|can)|read the docs|for more (info|information|details)|alternatively)\b",
-    re.I,
-)
-_CODEISH = re.compile(
-    r"\bby @\w|#\d|\\|\[|\]|~/|\w/\w+\.\w|\s\.\w|\w\.\w+\(|\w_\w|\w\[\w|\w\(\)|\be\.g\.\s*\S+$|^[-.]|--\w|\w::\w|="
-)
-_DEV_INSTALL = re.compile(r"requirements|^\s(tox|nox|pytest|pre-commit|twine|build|wheel|setuptools|pip|virtualenv|"
-                          r"hatch|flit|maturin|ruff|black|mypy|sphinx|poetry|uv|dev|test|tests|docs|lint)\b", re.I)  # fmt: skip
-_DEV_USAGE = re.compile(r"^\s*[$>]?\s*(git clone|python3? -m venv|virtualenv|source |cd |make |tox|nox|pytest|"
-                        r"pre-commit|docker build|\.venv)", re.I)  # fmt: skip
-_WEAK_ITEM = re.compile(
-    r"^(if|you|there|set|default|see|note|when|see also|free software|licen[cs]e|copyright|"
-    r"requires?|python \d|tested|supported python|documentation|source code|bug|issues?|install|to)\b"
-    r"|^[^:]{1,40}:\s+(it|this|there)\s+(is|are)\b",
-    re.I,
-)
-_WEAK_SENTENCE = re.compile(
-    r"^(see|check|there|if|its|it|they|these|those|two|when|note|also|and|but|or|so|"
-    r"licen[cs]e|copyright|thanks)\b|^\W",
-    re.I,
-)
-_DEFINES = re.compile(
-    r"^(an?|the)\s|\b(is|are)\s+(an?|the)\b|\b(lets|helps|makes|provides|allows|enables)\b", re.I
 )
 
 
@@ -218,7 +182,11 @@ def _name(
 
 def _is_heading_word(title: str) -> bool:
     """True for a title that is a section heading (Features, Installation, License...), not a name."""
-    return bool(section_role((title,))) or bool(boilerplate_reason(Block("heading", title, 0, 0)))
+    return (
+        bool(section_role((title,)))
+        or bool(detail_section((title,)))
+        or bool(boilerplate_reason(Block("heading", title, 0, 0)))
+    )
 
 
 def _about(blocks: list[Block], doc: Document) -> tuple[list[Block], list[str]]:
@@ -256,53 +224,6 @@ def _lead_blocks(blocks: list[Block]) -> list[Block]:
     return lead or [b for b in blocks if b.kind == "paragraph" and is_prose(b.text, 4)][:3]
 
 
-def _tagline(
-    blocks: list[Block], doc: Document, manifests: list[ManifestInfo], name: str
-) -> CardField | None:
-    man = next((m.description for m in manifests if m.description and is_prose(m.description.value, 3)), None)
-    lead = _lead_blocks(blocks)[:4]
-    rest = [b for b in blocks if b.kind == "paragraph" and b not in lead and is_prose(b.text, 4)][:20]
-    fallback: CardField | None = None
-    for b in lead + rest:
-        sentences = split_sentences(b.text)
-        if not sentences or _NOTICE.search(sentences[0]):
-            continue
-        for s in sentences[:2]:
-            if s.endswith(":") and _DEFINES.search(s) and b in lead:
-                s = s[:-1].rstrip() + "."
-            if (
-                not is_prose(s, 4)
-                or s.endswith((":", "...", "…"))
-                or _WEAK_SENTENCE.match(s)
-                or _NOTICE.search(s)
-            ):
-                continue
-            if len(s) > 300:
-                s = condense(s, 40)
-                if not s:
-                    continue
-            names_it = bool(_norm(name)) and _norm(name) in _norm(s[:80])
-            if b in lead and (names_it or _DEFINES.search(s)):
-                return _field(doc, b, s)
-            opens_with_name = bool(_norm(name)) and _norm(
-                re.sub(r"^(the|an?)\s+", "", s, flags=re.I)
-            ).startswith(_norm(name))
-            if b not in lead and opens_with_name and re.search(r"\b(is|are)\s+(an?|the)\b", s):
-                return _field(doc, b, s)
-            if fallback is None and b in lead:
-                fallback = _field(doc, b, s)
-    if man is not None:
-        return man
-    if fallback is not None:
-        return fallback
-    h1 = next((b for b in blocks if b.kind == "heading" and b.level == 1), None)
-    if h1 is not None:
-        parts = re.split(r"\s+[-–—:|]\s+|: ", h1.text, maxsplit=1)
-        if len(parts) == 2 and is_prose(parts[1], 2):
-            return _field(doc, h1, parts[1].strip())
-    return None
-
-
 def _problem(blocks: list[Block], doc: Document, tagline: CardField | None) -> CardField | None:
     pool = _lead_blocks(blocks)[:4] + [
         b for b in blocks if b.kind == "paragraph" and section_role(b.sections) == "why"
@@ -313,152 +234,6 @@ def _problem(blocks: list[Block], doc: Document, tagline: CardField | None) -> C
                 continue
             if _PROBLEM.search(s) and 30 <= len(s) <= 260 and is_prose(s, 5) and s[-1:] in ".!?":
                 return _field(doc, b, s)
-    return None
-
-
-def _features(blocks: list[Block], doc: Document, tagline: CardField | None) -> tuple[CardField, ...]:
-    items = [b for b in blocks if (b.kind == "item" or b.kind == "row" and section_role(b.sections) == "features"
-             and b.text.count(" | ") == 1) and b.level <= 2 and section_role(b.sections) not in ("install", "usage")]  # fmt: skip
-    groups = [
-        [b for b in items if section_role(b.sections) == "features"],
-        [b for b in items if len(b.sections) <= 1],
-        [b for b in items if section_role(b.sections) == "why"],
-        items,
-    ]
-    out: list[CardField] = []
-    seen: set[str] = set()
-    for group in groups:
-        for b in group:
-            text = b.text.replace(" | ", ": ", 1) if b.kind == "row" else b.text
-            if b.kind == "row" and b.start_line == min(
-                (r.start_line for r in group if r.kind == "row"), default=0
-            ):
-                continue  # a table's header row
-            if text.rstrip().endswith(":") or not is_prose(text, 2) or b.only_links or _NOTICE.search(text):
-                continue
-            titled = re.match(r"^([^.!?:]{2,40})[.!?]\s+(\S.+)$", text)
-            if (
-                titled and len(titled.group(1).split()) <= 4
-            ):  # "**Fast builds.** Lumen keeps ..." -> "Fast builds: ..."
-                text = f"{titled.group(1)}: {titled.group(2)}"
-            short = condense(text, 18 if titled else 14)
-            if (
-                re.match(r"^[\"“'‘*]", short)
-                or _CODEISH.search(short)
-                or len(short.split()) < 3
-                and ":" not in short
-                or _WEAK_ITEM.match(short)
-                or not_a_feature(short)
-            ):
-                continue
-            if short.split()[-1].lower() in (
-                "of",
-                "for",
-                "to",
-                "and",
-                "or",
-                "the",
-                "a",
-                "an",
-                "with",
-                "in",
-                "on",
-                "by",
-            ):
-                continue
-            if group is groups[-1] and len(short.split()) < 4:
-                continue
-            key = _norm(short)
-            if len(short.split()) < 2 or key in seen or (tagline and _same_words(short, tagline.value)):
-                continue
-            seen.add(key)
-            out.append(_field(doc, b, short))
-            if len(out) >= MAX_FEATURES:
-                return tuple(out)
-        if len(out) >= 3:
-            break
-    return tuple(out)
-
-
-def _same_words(a: str, b: str) -> bool:
-    """True when two phrases share most of their words ("Enable git-like X" vs "Enables git-like X.")."""
-    wa = {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", a.lower())}
-    wb = {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", b.lower())}
-    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
-
-
-def _installs_something(cmd: str) -> bool:
-    """False for dev-setup commands (`pip install -e .`, `-r requirements.txt`, `poetry install`, tools)."""
-    words = cmd.split()
-    verb = next(
-        (i for i, w in enumerate(words) if w in ("install", "add", "get", "i", "require", "pull")), -1
-    )
-    targets = [w for w in words[verb + 1 :] if not w.startswith("-")] if verb >= 0 else []
-    if not targets or re.search(r"\s-[re]\s", f" {cmd} "):
-        return False
-    return not all(_DEV_INSTALL.search(" " + t.strip("'\"")) or t.startswith((".", "git+")) for t in targets)
-
-
-def _install(blocks: list[Block], doc: Document, name: str = "") -> tuple[CardField, ...]:
-    found: list[tuple[int, CardField]] = []
-    for b in blocks:
-        rank = 0 if section_role(b.sections) == "install" else 1
-        if b.kind == "code":
-            for i, line in enumerate(b.text.splitlines()):
-                cmd = re.sub(r"^\s*(?:\$|>|%|#)\s+", "", line).strip()
-                cmd = re.sub(r"\s+#.*$", "", cmd)
-                if INSTALL_LINE.match(cmd) and len(cmd) <= 120:
-                    ln = (
-                        b.start_line + 1 + i
-                        if b.lang or b.end_line - b.start_line > len(b.text.splitlines())
-                        else b.start_line + i
-                    )
-                    found.append((rank, CardField(cmd, doc.path, ln, ln, "shell")))
-        elif b.kind in ("paragraph", "item"):
-            for m in _INLINE_INSTALL.finditer(b.text):
-                found.append((rank + 1, _field(doc, b, m.group(1).rstrip("."), "shell")))
-    named = [
-        (r + (0 if name and name[:8] in _norm(f.value) else 2), f)
-        for r, f in found
-        if _installs_something(f.value)
-    ]
-    found = [
-        (r, f) for r, f in named if r == 2 or (name and name[:8] in _norm(f.value))
-    ]  # an install section, or names it
-    found.sort(key=lambda pair: pair[0])
-    out: list[CardField] = []
-    for _, f in found:
-        if f.value not in {o.value for o in out}:
-            out.append(f)
-    return tuple(out[:2])
-
-
-def _usage(blocks: list[Block], doc: Document, name: str = "") -> CardField | None:
-    codes = [b for b in blocks if b.kind == "code" and b.text.strip() and not _DEV_USAGE.match(b.text)]
-    codes.sort(
-        key=lambda b: (
-            bool(name) and name[:6] not in _norm(b.text),
-            section_role(b.sections) != "usage",
-            b.start_line,
-        )
-    )
-    for b in codes:
-        lines = [ln for ln in b.text.splitlines() if ln.strip()]
-        if not lines or all(INSTALL_LINE.match(re.sub(r"^\s*[$>%]\s+", "", ln).strip()) for ln in lines):
-            continue
-        if (
-            len(lines) > 20
-            or len(b.text) > 1200
-            or b.lang in ("text", "console-output", "json", "yaml", "toml", "diff")
-        ):
-            continue
-        if (
-            looks_like_instruction(b.text)
-            or len(b.text.strip()) < 15
-            or re.fullmatch(r"[\d\s+*/().-]+", b.text.strip())
-        ):
-            continue
-        return _field(doc, b, "\n".join(lines[:12]), b.lang)
     return None
 
 
@@ -476,11 +251,11 @@ def _build(source: LoadedSource, key: str) -> ProjectCard:
     else:
         if doc.kind != "readme":
             notes.append(f"no README: the card is read from {doc.path}")
-        tagline = _tagline(kept, doc, manifests, name.value)
+        tagline = pick_tagline(kept, _lead_blocks(kept), doc, manifests, name.value)
         problem = _problem(kept, doc, tagline)
-        features = _features(kept, doc, tagline)
-        install = _install(kept, doc, _norm(name.value))
-        usage = _usage(kept, doc, _norm(name.value))
+        features = pick_features(kept, doc, tagline)
+        install = pick_install(kept, doc, _norm(name.value))
+        usage = pick_usage(kept, doc, _norm(name.value))
     language, ecosystem = language_of(manifests, source, install, kept, doc)
     prose = " ".join(b.text for b in kept if b.kind in ("paragraph", "item"))[:5000]
     if prose and english_share(prose) < 0.08:

@@ -13,7 +13,7 @@ from rag.types import location_of
 
 __all__ = ["CardField", "Release", "ProjectCard", "card_from_dict", "CARD_FORMAT"]
 
-CARD_FORMAT = 1
+CARD_FORMAT = 2
 
 
 @dataclass(frozen=True)

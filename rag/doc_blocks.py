@@ -289,7 +289,7 @@ def _rst_blocks(text: str) -> list[Block]:
 
     def flush(end: int) -> None:
         if buf:
-            raw = " ".join(s.strip() for s in buf)
+            raw = " ".join(re.sub(r"^\|\s+", "", s.strip()) for s in buf)  # "| text": a line block
             if raw.endswith("::"):
                 raw = raw[:-3] if raw.endswith(" ::") else raw[:-1]
                 state["literal"] = True

@@ -13,7 +13,17 @@ import re
 
 from rag.injection import looks_like_instruction
 
-__all__ = ["split_sentences", "first_sentence", "condense", "is_prose", "english_share", "not_a_feature"]
+__all__ = [
+    "split_sentences",
+    "first_sentence",
+    "condense",
+    "is_prose",
+    "english_share",
+    "not_a_feature",
+    "is_notice",
+    "NAME_ORIGIN",
+    "SALES",
+]
 
 _ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|incl|no|fig|mr|dr|st)\.$|(?<![\w.])[A-Z]\.$", re.I)
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -71,7 +81,8 @@ def is_prose(text: str, min_words: int = 3) -> bool:
     letters = sum(c.isalpha() or c.isspace() for c in text)
     if letters / max(len(text), 1) < 0.7:
         return False
-    if re.search(r"[{}<>=]|^\$ |\(\)|https?://|\.(md|rst|py|js|html)\b", text):
+    # a file or path ("docs/index.md", "src/app.py"), not a name that ends like one ("plotly.py", "Node.js")
+    if re.search(r"[{}<>=]|^\$ |\(\)|https?://|\.(md|rst|html)\b|/\S*\.(py|js)\b", text):
         return False
     return not looks_like_instruction(text)
 
@@ -113,8 +124,84 @@ def condense(text: str, max_words: int = 14) -> str:
 _NOT_A_FEATURE = re.compile(
     r"^(to|so that|in order to)\s|\b(install(ed|ing|ation|s)?|pip|pypi|package manager|repl)\b", re.IGNORECASE
 )
+# A pointer to documentation or the changelog, or a citation, is not a capability of the project.
+_POINTER = re.compile(
+    r"\b(documentation|doxygen|wiki|quick ?reference|reference manual|user guide|live demo|tutorials?|"
+    r"please (visit|see|refer|read)|visit our|refer to|read more|learn more|see the|cite|citation|paper|"
+    r"brand guidelines|notable changes|will be documented|this file)\b",
+    re.IGNORECASE,
+)
+# "And much, much more", "Also, it is a fork ...": the tail of a list or of a paragraph, not a capability
+_CONTINUES = re.compile(r"^(and|also|but|or|so|finally|then|plus|etc)\b", re.IGNORECASE)
+# "name: str - used to identify ...", "iterable : iterable, optional ...": a parameter's documentation
+_PARAMETER = re.compile(
+    r"^[\w.]+\s*:\s*(str|int|float|bool|dict|list|tuple|callable|iterable|bytes|any|none|optional)\b", re.I
+)
+# the origin of a name ("derives from the Arabic word"), never what the project is or does
+NAME_ORIGIN = re.compile(
+    r"\b(derives? from|derived from|named (after|for)|the name (comes|is|was|means)|stands for|"
+    r"(an )?abbreviation (for|of)|short for|acronym (for|of)|is pronounced|(greek|latin|arabic|japanese|"
+    r"spanish|french|hebrew|sanskrit|german|italian) (word|for))\b",
+    re.I,
+)
+# a contact, sales or support line ("Contact us for consulting"), never a tagline or a feature
+SALES = re.compile(
+    r"\b(contact us|get in touch|reach out to us|consulting|hire us|commercial (support|licen[cs]e)|"
+    r"enterprise (support|plans?|edition)|book a (demo|call)|(see|our) pricing|pricing page|professional services|"
+    r"paid support|custom development|feature additions|community chat|chat (with us |room )?(at|on)|"
+    r"join (us|our)|(our|the) mailing list|(community|user|discussion) forum|feel free to|ask us|"
+    r"don'?t hesitate|check out|paying the maintainers|save time, reduce risk|tidelift)\b",
+    re.I,
+)
+_DANGLING = frozenset("of for to and or the a an with in on by".split())
+_SMALL = frozenset(
+    "a an and or of the in on for to with by from via vs at into over between using as".split()
+)
+_NOTICE = re.compile(
+    r"\b(maintenance mode|deprecated|no longer (maintained|supported)|end[- ]of[- ](life|support)|has moved|"
+    r"moved to|is now part of|archived|looking for (maintainers|a new maintainer)|important|notice|warning|"
+    r"announcement|breaking change|no longer|we are hiring|this (readme|fork|page|document|site) (is|was)|"
+    r"we recommend|please (use|migrate|note|see|read)|migrate to|can be found|is available (at|on|from|in)|"
+    r"documentation (is|can)|read the docs|for (the )?(more|full|complete|detailed) (info|information|details|"
+    r"documentation|docs)|alternatively)\b",
+    re.IGNORECASE,
+)
 
 
-def not_a_feature(phrase: str) -> bool:
-    """True for a phrase about getting the project (installing it) or a purpose clause with no subject."""
-    return bool(_NOT_A_FEATURE.search(phrase))
+def _is_title(phrase: str) -> bool:
+    """True for a Title Case headline ("Perfecting Terminal Character Width Using Correction Tables")."""
+    words = re.findall(r"[^\W\d_][\w'-]*", phrase)
+    capital = [w for w in words if w[0].isupper()]
+    return len(capital) >= 3 and all(w[0].isupper() or w.lower() in _SMALL for w in words)
+
+
+def not_a_feature(phrase: str) -> str:
+    """Why a phrase is not a capability of the project ("" when it may be one).
+
+    Getting the project (installing it), a purpose clause with no subject, a pointer to documentation or
+    the changelog, a citation, a name's origin, a contact or sales line, a question, a fragment
+    cut off after "of", the continuation of a list ("And much more"), a parameter's documentation, a
+    headline in Title Case, or a line that does not start with a word.
+    """
+    if _NOT_A_FEATURE.search(phrase):
+        return "about getting the project, or half a sentence"
+    if _POINTER.search(phrase):
+        return "a pointer to documentation or the changelog, or a citation"
+    if NAME_ORIGIN.search(phrase) or SALES.search(phrase):
+        return "the origin of the name, or a contact or sales line"
+    if phrase.rstrip().endswith("?") or phrase.split()[-1:] and phrase.split()[-1].lower() in _DANGLING:
+        return "a question or a cut-off fragment"
+    if _CONTINUES.match(phrase):
+        return "the continuation of a list or paragraph"
+    if _PARAMETER.match(phrase):
+        return "a parameter's documentation"
+    if ":" not in phrase and _is_title(phrase):
+        return "a headline, not a capability"
+    if not re.match(r"[^\W_]", phrase):
+        return "does not start with a word"
+    return ""
+
+
+def is_notice(text: str) -> bool:
+    """True for a notice (deprecation, a move, a warning) or a pointer elsewhere ("can be found at ...")."""
+    return bool(_NOTICE.search(text))

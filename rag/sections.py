@@ -15,19 +15,28 @@ import re
 
 from rag.doc_blocks import Block
 
-__all__ = ["boilerplate_text", "boilerplate_reason", "section_role", "BOILERPLATE_HEADINGS", "SECTION_ROLES"]
+__all__ = [
+    "boilerplate_text",
+    "boilerplate_reason",
+    "section_role",
+    "section_roles",
+    "detail_section",
+    "BOILERPLATE_HEADINGS",
+    "SECTION_ROLES",
+]
 
 # heading pattern -> why its section is not about the project
 BOILERPLATE_HEADINGS: tuple[tuple[str, str], ...] = (
     (
-        r"contribut|development|developing|hacking on|how to help|pull requests?|testing|running (the )?tests|^tests?$|"
+        r"contribut|development|developing|developer notes|for developers|maintainer notes|hacking on|"
+        r"uploading to|publishing to|how to help|pull requests?|testing|running (the )?tests|^tests?$|"
         r"build(ing)? from source|benchmarks? setup|release process|releasing|new release|make a release|cutting a release",
         "contributing",
     ),
     (r"code of conduct|conduct", "code of conduct"),
     (
         r"\bsupport\b|getting help|\bhelp\b|questions?|\bfaq\b|community|contact|discussions?|chat\b|"
-        r"discord|slack|gitter|mailing list|reporting (bugs|issues)|\bissues?\b|security",
+        r"discord|slack|gitter|mailing list|reporting (bugs|issues)|\bissues?\b|security|communication",
         "support and help",
     ),  # fmt: skip
     (
@@ -65,9 +74,25 @@ SECTION_ROLES: tuple[tuple[str, str], ...] = (
         r"demo|in action|walkthrough|first steps",
         "usage",
     ),
-    (r"why|motivation|rationale|background|problem|about|introduction|what is|philosophy|goals?", "why"),
+    (
+        r"why|motivation|rationale|background|problem|about|introduction|what is|philosophy|goals?|summary",
+        "why",
+    ),
 )
 _ROLES = [(re.compile(p, re.I), role) for p, role in SECTION_ROLES]
+# Sections about the project that explain, document or qualify it: read for the post's passages, but their
+# list items are not features ("How Faiss works: memory used per index vector", "Known problems", "Parameters").
+_DETAIL = re.compile(
+    r"^how$|\bhow\b.*\bworks?\b|under the hood|internals|architecture|algorithm|semantics|specifications?|"
+    r"limitations?|caveats?|known (problems|issues|bugs)|trade-?offs|drawbacks|gotchas|discrepanc|considerations|"
+    r"pitfalls|documentation|^docs$|\breference|parameters|arguments|^options$|^api\b|dependencies|requirements|"
+    r"advanced (topics|usage)|^further|what'?s (changed|new)|^fixes$|^packaging$|python eols?|"
+    r"^v?\d+\.\d+(\.\d+)?\S*(\s|$)",
+    re.I,
+)
+_API_TITLE = re.compile(
+    r"\\\w|\w\(\)|::"
+)  # a heading named after an API construct ("Search anchor \\G", "get()")
 _ASKS = re.compile(
     r"\b(pull requests?|open an issue|file an issue|report (a )?bugs?|issue tracker|contributions? (are|is) "
     r"welcome|feel free to (contribute|open|submit|fork)|code of conduct|star (this|the) repo|give (us|it) a star|"
@@ -96,6 +121,23 @@ def section_role(sections: tuple[str, ...]) -> str:
         for pattern, role in _ROLES:
             if pattern.search(title):
                 return role
+    return ""
+
+
+def section_roles(sections: tuple[str, ...]) -> frozenset[str]:
+    """Every card role of the nearest heading that has one ("Getting started" is both install and usage)."""
+    for title in reversed(sections):
+        roles = frozenset(role for pattern, role in _ROLES if pattern.search(title))
+        if roles:
+            return roles
+    return frozenset()
+
+
+def detail_section(sections: tuple[str, ...]) -> str:
+    """The heading among `sections` (below the title) under which list items are details, not features."""
+    for title in sections[1:] if len(sections) > 1 else sections:
+        if _API_TITLE.search(title) or _DETAIL.search(" ".join(re.sub(r"[^\w\s'.-]", " ", title).split())):
+            return title
     return ""
 
 

@@ -91,7 +91,15 @@ EXPECTED = [
         0,
         None,
     ),
-    ("typer.md", "Typer", "CLIs", "Python", "uv add typer", 3, "Minimize code duplication"),
+    (
+        "typer.md",
+        "Typer",
+        "library for building CLI applications",
+        "Python",
+        "uv add typer",
+        3,
+        "Minimize code duplication",
+    ),
     ("tqdm.rst", "tqdm", "tqdm", "Python", "pip install tqdm", 0, None),
     (
         "python-data-science-handbook.md",
