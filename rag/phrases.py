@@ -131,6 +131,8 @@ _POINTER = re.compile(
     r"brand guidelines|notable changes|will be documented|this file)\b",
     re.IGNORECASE,
 )
+# "Kaleido requires Chrome or Chromium", "you may need to install ...": what it needs, not what it does
+_REQUIREMENT = re.compile(r"\b(requires|depends on|is required|are required|(you )?(may |will )?need to)\b", re.I)
 # "And much, much more", "Also, it is a fork ...": the tail of a list or of a paragraph, not a capability
 _CONTINUES = re.compile(r"^(and|also|but|or|so|finally|then|plus|etc)\b", re.IGNORECASE)
 # "name: str - used to identify ...", "iterable : iterable, optional ...": a parameter's documentation
@@ -180,7 +182,7 @@ def not_a_feature(phrase: str) -> str:
 
     Getting the project (installing it), a purpose clause with no subject, a pointer to documentation or
     the changelog, a citation, a name's origin, a contact or sales line, a question, a fragment
-    cut off after "of", the continuation of a list ("And much more"), a parameter's documentation, a
+    cut off after "of", a requirement ("requires Chrome"), the continuation of a list ("And much more"), a parameter's documentation, a
     headline in Title Case, or a line that does not start with a word.
     """
     if _NOT_A_FEATURE.search(phrase):
@@ -193,6 +195,8 @@ def not_a_feature(phrase: str) -> str:
         return "a question or a cut-off fragment"
     if _CONTINUES.match(phrase):
         return "the continuation of a list or paragraph"
+    if _REQUIREMENT.search(phrase):
+        return "a requirement, not a capability"
     if _PARAMETER.match(phrase):
         return "a parameter's documentation"
     if ":" not in phrase and _is_title(phrase):

@@ -138,6 +138,9 @@ def test_weak_taglines_are_named(sentence, why):
         ("Supports draining events from multiple channels", True),
         ("Full API support: cuDF, Modin, pandas, Polars, PyArrow", True),
         ("HTTP proxy & SOCKS proxy support", True),
+        ("Kaleido requires Chrome or Chromium to generate images", False),
+        ("you may need to install it by running the command", False),
+        ("Runs without requiring a server", True),
     ],
 )
 def test_not_a_feature_names_non_capabilities(phrase, is_feature):
