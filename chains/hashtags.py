@@ -35,7 +35,8 @@ GENERIC_WORDS = frozenset(
     instead following including include includes provided allowing making another whole real same several specific
     common general standard minimal quick quickly single multiple extra additional current latest beautiful base
     manipulation combining convenient official ultimate friendly creation study structure function functions access
-    change changes internals page pages mean means enable enables test tests free open source aptly named thing fork core main simple robust""".split()
+    change changes internals page pages mean means enable enables test tests free open source aptly named thing fork core main simple robust
+    application applications app apps program programs software system systems""".split()
 )
 LANGUAGE_TAGS = {"python": "#Python", "javascript": "#JavaScript", "typescript": "#TypeScript", "rust": "#RustLang",
                  "go": "#Golang", "ruby": "#Ruby", "php": "#PHP", "java": "#Java", "kotlin": "#Kotlin",

@@ -18,6 +18,7 @@ prompt that still does not fit is a failed attempt, not a crash. Tokens are stre
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import threading
@@ -97,9 +98,15 @@ def warm_system(llm: Any, prefix: list[dict[str, str]] | None = None) -> None:
         _LAST_PREFIX[id(llm)] = key
 
 
+@functools.cache
+def _post_prefix() -> tuple[tuple[str, str], ...]:
+    messages = Request(task="post", system=post_system_prompt(), shots=post_shots(), user="").messages()[:-1]
+    return tuple((m["role"], m["content"]) for m in messages)
+
+
 def post_prefix() -> list[dict[str, str]]:
-    """The messages every default post request starts with: system prompt and worked example."""
-    return Request(task="post", system=post_system_prompt(), shots=post_shots(), user="").messages()[:-1]
+    """The messages every default post request starts with: system prompt and worked example (built once)."""
+    return [{"role": role, "content": content} for role, content in _post_prefix()]
 
 
 def _prefix_key(messages: list[dict[str, str]]) -> tuple[str, ...]:

@@ -132,7 +132,15 @@ _POINTER = re.compile(
     re.IGNORECASE,
 )
 # "Kaleido requires Chrome or Chromium", "you may need to install ...": what it needs, not what it does
-_REQUIREMENT = re.compile(r"\b(requires|depends on|is required|are required|(you )?(may |will )?need to)\b", re.I)
+_REQUIREMENT = re.compile(
+    r"\b(requires|depends on|is required|are required|(you )?(may |will )?need to)\b", re.I
+)
+# "Minimum supported Python version increases are released as minor versions": the project's
+# release policy, not something it does
+_POLICY = re.compile(
+    r"\b(released as|(minor|major|patch) (version|release)s?|semantic versioning|semver|backwards?[- ]incompatible)\b",
+    re.I,
+)
 # "And much, much more", "Also, it is a fork ...": the tail of a list or of a paragraph, not a capability
 _CONTINUES = re.compile(r"^(and|also|but|or|so|finally|then|plus|etc)\b", re.IGNORECASE)
 # "name: str - used to identify ...", "iterable : iterable, optional ...": a parameter's documentation
@@ -197,6 +205,8 @@ def not_a_feature(phrase: str) -> str:
         return "the continuation of a list or paragraph"
     if _REQUIREMENT.search(phrase):
         return "a requirement, not a capability"
+    if _POLICY.search(phrase):
+        return "a release or versioning policy, not a capability"
     if _PARAMETER.match(phrase):
         return "a parameter's documentation"
     if ":" not in phrase and _is_title(phrase):

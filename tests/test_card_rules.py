@@ -141,6 +141,7 @@ def test_weak_taglines_are_named(sentence, why):
         ("Kaleido requires Chrome or Chromium to generate images", False),
         ("you may need to install it by running the command", False),
         ("Runs without requiring a server", True),
+        ("Minimum supported Python version increases are released as minor versions, not patches", False),
     ],
 )
 def test_not_a_feature_names_non_capabilities(phrase, is_feature):
